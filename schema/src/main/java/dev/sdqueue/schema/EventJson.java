@@ -23,7 +23,9 @@ public final class EventJson {
         return mapper.registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // An event type this version does not know reads as null: the consumer skips it.
+                .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE);
     }
 
     public static ObjectMapper mapper() {
