@@ -1,0 +1,127 @@
+package dev.sdqueue.models;
+
+import static dev.sdqueue.models.StableDiffusionLayout.CONFIG_FILE;
+import static dev.sdqueue.models.StableDiffusionLayout.ONNX_DATA_FILE;
+import static dev.sdqueue.models.StableDiffusionLayout.ONNX_FILE;
+import static dev.sdqueue.models.StableDiffusionLayout.TEXT_ENCODER;
+import static dev.sdqueue.models.StableDiffusionLayout.UNET;
+import static dev.sdqueue.models.StableDiffusionLayout.VAE_DECODER;
+import static dev.sdqueue.models.TinyRandomGraphs.HIDDEN_SIZE;
+import static dev.sdqueue.models.TinyRandomGraphs.IMAGE_CHANNELS;
+import static dev.sdqueue.models.TinyRandomGraphs.INTERMEDIATE_SIZE;
+import static dev.sdqueue.models.TinyRandomGraphs.LATENT_CHANNELS;
+import static dev.sdqueue.models.TinyRandomGraphs.MAX_POSITIONS;
+import static dev.sdqueue.models.TinyRandomGraphs.UNET_CHANNELS;
+
+import dev.sdqueue.models.onnx.OnnxModelWriter;
+import dev.sdqueue.models.tokenizer.ClipBpeVocabulary;
+import dev.sdqueue.models.tokenizer.ClipTokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tiny-random model folder: SD 1.5's ONNX interface and file layout with tiny random networks, a
+ * tokenizer learned from a built-in prompt corpus, and SD 1.5's scheduler config. Deterministic: every
+ * run writes byte-identical files.
+ */
+public final class TinyRandomModel {
+
+    public static final String NAME = "tiny-random";
+    public static final long SEED = 0x5D0_0E0E_2024L;
+    /** 512 byte tokens + 486 merges + 2 specials = 1000 tokens. */
+    public static final int MAX_MERGES = 486;
+    /** Native SD 1.5 resolution: 64x64 latents, 512x512 images (any multiple of 8 works). */
+    public static final int DEFAULT_LATENT_SIZE = 64;
+    /** UNet initializers of at least this many bytes go to unet/model.onnx_data, as in large real exports. */
+    static final long EXTERNAL_DATA_MIN_BYTES = 1024;
+
+    private TinyRandomModel() {
+    }
+
+    /** Writes the model folder to {@code dir}, replacing whatever was there (readers never see a partial folder). */
+    public static void write(Path dir) throws IOException {
+        ModelFolder.writeAtomically(dir, TinyRandomModel::writeInto);
+    }
+
+    /** The tokenizer vocabulary the folder ships (same every call). */
+    public static ClipBpeVocabulary vocabulary() {
+        return ClipTokenizerFiles.builtInVocabulary(MAX_MERGES);
+    }
+
+    private static void writeInto(Path dir) throws IOException {
+        DeterministicRandom random = new DeterministicRandom(SEED);
+        ClipBpeVocabulary vocabulary = vocabulary();
+
+        StableDiffusionLayout.writeJson(dir.resolve(StableDiffusionLayout.MODEL_INDEX), StableDiffusionLayout.modelIndex());
+        ClipTokenizerFiles.write(vocabulary, dir.resolve(StableDiffusionLayout.TOKENIZER), "sdqueue/" + NAME);
+        StableDiffusionLayout.writeJson(
+                dir.resolve(StableDiffusionLayout.SCHEDULER).resolve(StableDiffusionLayout.SCHEDULER_CONFIG_FILE),
+                StableDiffusionLayout.sd15SchedulerConfig());
+
+        Path textEncoder = Files.createDirectories(dir.resolve(TEXT_ENCODER));
+        OnnxModelWriter.write(TinyRandomGraphs.textEncoder(vocabulary.size(), random.fork(TEXT_ENCODER)),
+                textEncoder.resolve(ONNX_FILE));
+        StableDiffusionLayout.writeJson(textEncoder.resolve(CONFIG_FILE), textEncoderConfig(vocabulary));
+
+        Path unet = Files.createDirectories(dir.resolve(UNET));
+        OnnxModelWriter.writeWithExternalData(TinyRandomGraphs.unet(random.fork(UNET)), unet.resolve(ONNX_FILE),
+                ONNX_DATA_FILE, EXTERNAL_DATA_MIN_BYTES);
+        StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), unetConfig());
+
+        Path vae = Files.createDirectories(dir.resolve(VAE_DECODER));
+        OnnxModelWriter.write(TinyRandomGraphs.vaeDecoder(random.fork(VAE_DECODER)), vae.resolve(ONNX_FILE));
+        StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), vaeDecoderConfig());
+    }
+
+    private static Map<String, Object> textEncoderConfig(ClipBpeVocabulary vocabulary) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("_name_or_path", "sdqueue/" + NAME);
+        config.put("architectures", List.of("CLIPTextModel"));
+        config.put("bos_token_id", vocabulary.startOfTextId());
+        config.put("eos_token_id", vocabulary.endOfTextId());
+        config.put("hidden_act", "quick_gelu");
+        config.put("hidden_size", HIDDEN_SIZE);
+        config.put("intermediate_size", INTERMEDIATE_SIZE);
+        config.put("layer_norm_eps", 1e-05);
+        config.put("max_position_embeddings", MAX_POSITIONS);
+        config.put("model_type", "clip_text_model");
+        config.put("num_attention_heads", 0);
+        config.put("num_hidden_layers", 1);
+        config.put("pad_token_id", vocabulary.endOfTextId());
+        config.put("projection_dim", HIDDEN_SIZE);
+        config.put("torch_dtype", "float32");
+        config.put("vocab_size", vocabulary.size());
+        return config;
+    }
+
+    private static Map<String, Object> unetConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("_class_name", "UNet2DConditionModel");
+        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
+        config.put("block_out_channels", List.of(UNET_CHANNELS));
+        config.put("cross_attention_dim", HIDDEN_SIZE);
+        config.put("in_channels", LATENT_CHANNELS);
+        config.put("layers_per_block", 1);
+        config.put("out_channels", LATENT_CHANNELS);
+        config.put("sample_size", DEFAULT_LATENT_SIZE);
+        return config;
+    }
+
+    private static Map<String, Object> vaeDecoderConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("_class_name", "AutoencoderKL");
+        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
+        // Four blocks, as in SD: consumers derive the ×8 VAE scale factor as 2^(len - 1).
+        config.put("block_out_channels", List.of(IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS));
+        config.put("in_channels", IMAGE_CHANNELS);
+        config.put("latent_channels", LATENT_CHANNELS);
+        config.put("out_channels", IMAGE_CHANNELS);
+        config.put("sample_size", DEFAULT_LATENT_SIZE * TinyRandomGraphs.VAE_UPSAMPLING);
+        config.put("scaling_factor", StableDiffusionLayout.VAE_SCALING_FACTOR);
+        return config;
+    }
+}
