@@ -1,0 +1,390 @@
+package dev.sdqueue.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * A real Kafka broker (KRaft, single node) and a real S3Proxy, each in its own child JVM, with the topics of the
+ * event contract created. Used by {@code ./sdq up} and by every integration test:
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.forTests().start()) {   // free ports, temp dir deleted on close
+ *     producerProps.put("bootstrap.servers", stack.bootstrapServers());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * {@link #close()} stops the children by PID (SIGTERM, then SIGKILL after a grace period) and checks the ports
+ * are free again. A stack obtained by {@link #startOrReuse(LocalStackConfig)} that reused a {@code ./sdq up}
+ * stack is left running on close.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final LocalStackConfig config;
+    private final Consumer<String> progress;
+    private volatile List<ChildProcess> children = List.of();
+    private StackState state;
+    private boolean reused;
+    private boolean closed;
+    private Thread shutdownHook;
+
+    private LocalStack(LocalStackConfig config, Consumer<String> progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    /** A stack for {@code config}, not started yet; progress lines go to stderr. */
+    public static LocalStack create(LocalStackConfig config) {
+        return create(config, line -> System.err.println("[local-stack] " + line));
+    }
+
+    /** A stack for {@code config}, not started yet, reporting progress lines to {@code progress}. */
+    public static LocalStack create(LocalStackConfig config, Consumer<String> progress) {
+        return new LocalStack(config, progress);
+    }
+
+    /** Not started yet: free random ports and a temporary work dir deleted on close ({@link LocalStackConfig#forTests()}). */
+    public static LocalStack forTests() {
+        return create(LocalStackConfig.forTests());
+    }
+
+    /** {@link #startOrReuse(LocalStackConfig)} with {@link LocalStackConfig#defaults()} (ports 9092/9093/9000). */
+    public static LocalStack startOrReuse() {
+        return startOrReuse(LocalStackConfig.defaults());
+    }
+
+    /**
+     * Reuses the stack {@code ./sdq up} started in {@code config.workDir()} if it is running on the configured
+     * ports (its state file names live PIDs and both ports answer); closing the result then leaves it running.
+     * Otherwise starts a private stack. Either way the contract topics exist afterwards.
+     */
+    public static LocalStack startOrReuse(LocalStackConfig config) {
+        LocalStack stack = create(config);
+        Optional<StackState> running = liveState(config);
+        if (running.isPresent() && running.get().detached()) {
+            stack.adopt(running.get());
+            return stack;
+        }
+        return stack.start();
+    }
+
+    /** Starts a private stack, stopped by {@link #close()} (or by a shutdown hook if the JVM exits first). */
+    public LocalStack start() {
+        return launch(false);
+    }
+
+    /** Starts a stack that outlives this JVM ({@code ./sdq up}); stop it with {@link #stopDetached}. */
+    LocalStack startDetached() {
+        return launch(true);
+    }
+
+    private synchronized LocalStack launch(boolean detached) {
+        if (state != null || closed) {
+            throw new IllegalStateException("this LocalStack was already started or closed");
+        }
+        ProjectLayout layout = ProjectLayout.locate();
+        // Fail before starting anything when the build output is missing.
+        layout.kafkaClasspath();
+        layout.s3ProxyClasspath();
+        refuseBusyWorkDir();
+        refuseTakenPorts();
+        createDirectories();
+
+        KafkaServer kafka = new KafkaServer(config, layout);
+        S3ProxyServer s3 = new S3ProxyServer(config, layout);
+        long begin = System.nanoTime();
+        try {
+            ChildProcess s3Child = s3.launch(detached, progress);
+            children = List.of(s3Child);
+            if (!detached) {
+                shutdownHook = new Thread(this::stopChildrenQuietly, "sdq-local-stack-shutdown");
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            }
+            ChildProcess kafkaChild = kafka.launch(detached, progress);
+            children = List.of(s3Child, kafkaChild);
+
+            awaitReady("S3Proxy", s3Child, s3.logFile(), () -> S3ProxyServer.answers(config.s3Endpoint()));
+            awaitReady("Kafka", kafkaChild, kafka.logFile(), () -> KafkaServer.answers(config.bootstrapServers()));
+            createTopics(config.bootstrapServers(), config.partitions());
+            state = new StackState(kafkaChild.pid(), s3Child.pid(), config.kafkaPort(), config.controllerPort(),
+                    config.s3Port(), config.accessKey(), config.secretKey(), config.region(), config.bucket(),
+                    detached, Instant.now());
+            state.write(config.runDir());
+            progress.accept(String.format("ready in %.1f s: Kafka %s (pid %d), S3 %s (pid %d)",
+                    (System.nanoTime() - begin) / 1e9, config.bootstrapServers(), kafkaChild.pid(),
+                    config.s3Endpoint(), s3Child.pid()));
+            return this;
+        } catch (RuntimeException e) {
+            stopChildrenQuietly();
+            removeShutdownHook();
+            throw e;
+        }
+    }
+
+    private void adopt(StackState running) {
+        state = running;
+        reused = true;
+        createTopics(bootstrapServers(), config.partitions());
+        progress.accept("reusing the stack of ./sdq up: Kafka " + bootstrapServers() + " (pid " + running.kafkaPid()
+                + "), S3 " + s3Endpoint() + " (pid " + running.s3Pid() + ")");
+    }
+
+    /**
+     * The state of a running stack in {@code config.workDir()} whose processes are alive and answer, or empty.
+     * Throws if one runs there on other ports than configured (they would share the data directories).
+     */
+    static Optional<StackState> liveState(LocalStackConfig config) {
+        Optional<StackState> found = StackState.read(config.runDir());
+        if (found.isEmpty() || !processesAlive(config, found.get())) {
+            return Optional.empty();
+        }
+        StackState running = found.get();
+        if (!running.samePorts(config)) {
+            throw new LocalStackException("a local stack already runs in " + config.workDir() + " on ports "
+                    + running.kafkaPort() + "/" + running.controllerPort() + "/" + running.s3Port() + " (Kafka/"
+                    + "controller/S3) but " + config.kafkaPort() + "/" + config.controllerPort() + "/"
+                    + config.s3Port() + " were requested: stop it first (./sdq down) or use the same ports");
+        }
+        if (!KafkaServer.answers(running.bootstrapServers()) || !S3ProxyServer.answers(running.s3Endpoint())) {
+            throw new LocalStackException("the local stack in " + config.workDir() + " (Kafka pid "
+                    + running.kafkaPid() + ", S3Proxy pid " + running.s3Pid() + ") runs but does not answer; see "
+                    + config.logDir() + " or restart it: ./sdq down && ./sdq up");
+        }
+        return found;
+    }
+
+    static boolean processesAlive(LocalStackConfig config, StackState running) {
+        return childrenOf(config, running).stream().allMatch(ChildProcess::isAlive);
+    }
+
+    static List<ChildProcess> childrenOf(LocalStackConfig config, StackState running) {
+        return List.of(
+                new ChildProcess(S3ProxyServer.ROLE, running.s3Pid(), ChildProcess.markerFor(S3ProxyServer.ROLE,
+                        config.workDir())),
+                new ChildProcess(KafkaServer.ROLE, running.kafkaPid(), ChildProcess.markerFor(KafkaServer.ROLE,
+                        config.workDir())));
+    }
+
+    /**
+     * Stops the stack recorded in {@code config.workDir()} (started by {@code ./sdq up}, or left behind by a
+     * killed JVM): by PID, then verifies nothing listens on its ports. Returns false if none was recorded.
+     */
+    static boolean stopRecorded(LocalStackConfig config, Consumer<String> progress) {
+        Optional<StackState> found = StackState.read(config.runDir());
+        if (found.isEmpty()) {
+            return false;
+        }
+        StackState running = found.get();
+        List<ChildProcess> recorded = childrenOf(config, running);
+        for (ChildProcess child : recorded) {
+            progress.accept(child.isAlive() ? "stopping " + child.role() + " (pid " + child.pid() + ")"
+                    : child.role() + " (pid " + child.pid() + ") is not running");
+        }
+        ChildProcess.stopAll(recorded, STOP_GRACE);
+        verifyPortsClosed(running.kafkaPort(), running.controllerPort(), running.s3Port());
+        StackState.delete(config.runDir());
+        return true;
+    }
+
+    private void awaitReady(String what, ChildProcess child, Path log, BooleanSupplier answers) {
+        Duration timeout = KafkaServer.startTimeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!answers.getAsBoolean()) {
+            if (!child.isAlive()) {
+                throw new LocalStackException(what + " (pid " + child.pid() + ") exited during startup; last lines of "
+                        + log + ":\n" + ChildProcess.tail(log, 30));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LocalStackException(what + " did not answer within " + timeout.toSeconds() + " s; see " + log);
+            }
+            Ports.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private static void createTopics(String bootstrapServers, int partitions) {
+        try (Admin admin = KafkaServer.admin(bootstrapServers)) {
+            KafkaServer.ensureTopics(admin, partitions);
+        } catch (ExecutionException e) {
+            throw new LocalStackException("cannot create the contract topics on " + bootstrapServers + ": "
+                    + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("interrupted while creating topics", e);
+        }
+    }
+
+    private void refuseBusyWorkDir() {
+        Optional<StackState> recorded = StackState.read(config.runDir());
+        if (recorded.isEmpty()) {
+            return;
+        }
+        List<ChildProcess> previous = childrenOf(config, recorded.get());
+        if (previous.stream().anyMatch(ChildProcess::isAlive)) {
+            if (previous.stream().allMatch(ChildProcess::isAlive)) {
+                throw new LocalStackException("a local stack already runs in " + config.workDir() + " (Kafka pid "
+                        + recorded.get().kafkaPid() + ", S3Proxy pid " + recorded.get().s3Pid()
+                        + "): reuse it (LocalStack.startOrReuse) or stop it first (./sdq down)");
+            }
+            progress.accept("stopping what is left of a previous stack in " + config.workDir());
+            ChildProcess.stopAll(previous, STOP_GRACE);
+        }
+        StackState.delete(config.runDir());
+    }
+
+    private void refuseTakenPorts() {
+        checkPortFree(config.kafkaPort(), "Kafka", "SDQ_KAFKA_PORT");
+        checkPortFree(config.controllerPort(), "the Kafka controller", "SDQ_KAFKA_CONTROLLER_PORT");
+        checkPortFree(config.s3Port(), "S3Proxy", "SDQ_S3_PORT");
+    }
+
+    private static void checkPortFree(int port, String what, String envVar) {
+        if (!Ports.isFree(port)) {
+            throw new LocalStackException("port " + port + " (for " + what + ") is already in use by another process."
+                    + " See which one with: ss -ltnp 'sport = :" + port + "'; stop it, or pick another port"
+                    + " (./sdq: " + envVar + "=<port>; tests: LocalStack.forTests() uses free ports)");
+        }
+    }
+
+    private void createDirectories() {
+        try {
+            for (Path dir : List.of(config.workDir(), config.runDir(), config.logDir(), config.workDir().resolve("tmp"))) {
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new LocalStackException("cannot create the work dir " + config.workDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void stopChildrenQuietly() {
+        try {
+            ChildProcess.stopAll(children, STOP_GRACE);
+        } catch (RuntimeException e) {
+            progress.accept("could not stop every child process: " + e.getMessage());
+        }
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook itself is stopping the children
+            }
+            shutdownHook = null;
+        }
+    }
+
+    private static void verifyPortsClosed(int... ports) {
+        for (int port : ports) {
+            if (!Ports.awaitClosed(port, PORT_CLOSE_TIMEOUT)) {
+                throw new LocalStackException("port " + port + " still accepts connections after the stack stopped;"
+                        + " see ss -ltnp 'sport = :" + port + "'");
+            }
+        }
+    }
+
+    /**
+     * Stops the children this object started (never a reused {@code ./sdq up} stack), waits until their ports
+     * are closed, and deletes the work dir if the config is ephemeral. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reused || state == null) {
+            return;
+        }
+        if (state.detached()) {
+            return; // a detached stack outlives its launcher; ./sdq down stops it
+        }
+        ChildProcess.stopAll(children, STOP_GRACE);
+        removeShutdownHook();
+        verifyPortsClosed(config.kafkaPort(), config.controllerPort(), config.s3Port());
+        StackState.delete(config.runDir());
+        if (config.ephemeral()) {
+            try {
+                KafkaServer.deleteRecursively(config.workDir());
+            } catch (IOException e) {
+                throw new LocalStackException("cannot delete the work dir " + config.workDir() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:9092}. */
+    public String bootstrapServers() {
+        return requireStarted().bootstrapServers();
+    }
+
+    /** S3 endpoint, e.g. {@code http://127.0.0.1:9000} (path-style addressing). */
+    public String s3Endpoint() {
+        return requireStarted().s3Endpoint();
+    }
+
+    public String accessKey() {
+        return requireStarted().accessKey();
+    }
+
+    public String secretKey() {
+        return requireStarted().secretKey();
+    }
+
+    /** Region to sign for; S3Proxy accepts any, setting it spares clients a location lookup. */
+    public String region() {
+        return requireStarted().region();
+    }
+
+    /** The bucket that exists (private) once the stack runs. */
+    public String bucket() {
+        return requireStarted().bucket();
+    }
+
+    public LocalStackConfig config() {
+        return config;
+    }
+
+    public Path workDir() {
+        return config.workDir();
+    }
+
+    /** True if this object reuses a {@code ./sdq up} stack (and so will not stop it on close). */
+    public boolean isReused() {
+        return reused;
+    }
+
+    public long kafkaPid() {
+        return requireStarted().kafkaPid();
+    }
+
+    public long s3ProxyPid() {
+        return requireStarted().s3Pid();
+    }
+
+    /** The broker's log4j log (useful in assertion messages). */
+    public Path kafkaLog() {
+        return config.logDir().resolve("kafka.log");
+    }
+
+    public Path s3ProxyLog() {
+        return config.logDir().resolve("s3proxy.log");
+    }
+
+    private synchronized StackState requireStarted() {
+        if (state == null) {
+            throw new IllegalStateException("the LocalStack is not started: call start() first");
+        }
+        return state;
+    }
+}

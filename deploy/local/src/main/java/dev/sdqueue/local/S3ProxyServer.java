@@ -1,0 +1,112 @@
+package dev.sdqueue.local;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/** S3Proxy with its filesystem backend under {@code <workDir>/s3}, signatures enforced, run as a child JVM. */
+final class S3ProxyServer {
+    static final String ROLE = "s3proxy";
+    /**
+     * The filesystem backend reports a bucket or object whose file mode lets "others" read it as public-read and
+     * then serves it to anonymous requests; owner-only modes keep every read signed.
+     */
+    private static final String OWNER_ONLY_UMASK = "077";
+
+    private final LocalStackConfig config;
+    private final ProjectLayout layout;
+    private final Path propertiesFile;
+
+    S3ProxyServer(LocalStackConfig config, ProjectLayout layout) {
+        this.config = config;
+        this.layout = layout;
+        this.propertiesFile = config.workDir().resolve("s3proxy.properties");
+    }
+
+    Path logFile() {
+        return config.logDir().resolve("s3proxy.log");
+    }
+
+    Path dataDir() {
+        return config.workDir().resolve("s3");
+    }
+
+    ChildProcess launch(boolean detached, Consumer<String> progress) {
+        String classpath = layout.s3ProxyClasspath();
+        createBucketDir();
+        writeProperties();
+        progress.accept("starting S3Proxy on " + config.s3Endpoint() + " (bucket " + config.bucket() + " in "
+                + dataDir() + ", log " + logFile() + ")");
+        List<String> jvmArgs = List.of("-Xms64m", "-Xmx256m", "-Djava.awt.headless=true",
+                "-Djava.io.tmpdir=" + config.workDir().resolve("tmp"),
+                "-Dlogback.configurationFile=" + layout.s3ProxyLogConfig());
+        return ChildProcess.launch(ROLE, config.workDir(), classpath, jvmArgs,
+                List.of("org.gaul.s3proxy.Main", "--properties", propertiesFile.toString()), logFile(), detached,
+                OWNER_ONLY_UMASK);
+    }
+
+    /** With the filesystem backend a bucket is a directory; creating it here saves every client a round trip. */
+    private void createBucketDir() {
+        Path bucket = dataDir().resolve(config.bucket());
+        try {
+            Files.createDirectories(dataDir());
+            Files.setPosixFilePermissions(dataDir(), PosixFilePermissions.fromString("rwx------"));
+            if (!Files.isDirectory(bucket)) {
+                Files.createDirectory(bucket);
+            }
+            Files.setPosixFilePermissions(bucket, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new LocalStackException("cannot create bucket directory " + bucket + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeProperties() {
+        Properties p = new Properties();
+        p.setProperty("s3proxy.endpoint", config.s3Endpoint());
+        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
+        p.setProperty("s3proxy.identity", config.accessKey());
+        p.setProperty("s3proxy.credential", config.secretKey());
+        p.setProperty("jclouds.provider", "filesystem");
+        p.setProperty("jclouds.filesystem.basedir", dataDir().toString());
+        try {
+            Files.createDirectories(propertiesFile.getParent());
+            try (Writer out = Files.newBufferedWriter(propertiesFile, StandardCharsets.UTF_8)) {
+                p.store(out, "written by dev.sdqueue.local.LocalStack on every start");
+            }
+            // It holds the secret key.
+            Files.setPosixFilePermissions(propertiesFile, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new LocalStackException("cannot write " + propertiesFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether an HTTP server answers on the endpoint (any status: an unsigned request gets 403). */
+    static boolean answers(String endpoint) {
+        int port = URI.create(endpoint).getPort();
+        if (!Ports.isListening(port)) {
+            return false;
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(endpoint + "/"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
