@@ -37,12 +37,10 @@ record ChildProcess(String role, long pid, String marker) {
      * command line short), output appended to {@code logFile}, stdin from /dev/null.
      *
      * @param detached start in a new session (setsid) so the server survives the launching JVM and a Ctrl-C
-     *                 in its terminal
-     * @param umask    if not null, run under this umask (S3Proxy's filesystem backend maps "others may read"
-     *                 file modes to public-read objects)
+     *                 in its terminal; setsid execs (the JVM's child is no group leader), so the PID stays the same
      */
     static ChildProcess launch(String role, Path workDir, String classpath, List<String> jvmArgs,
-            List<String> mainAndArgs, Path logFile, boolean detached, String umask) {
+            List<String> mainAndArgs, Path logFile, boolean detached) {
         String marker = markerFor(role, workDir);
         List<String> java = new ArrayList<>();
         java.add(javaExecutable().toString());
@@ -53,10 +51,6 @@ record ChildProcess(String role, long pid, String marker) {
         List<String> command = new ArrayList<>();
         if (detached && Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
-        }
-        if (umask != null) {
-            // exec keeps the PID: setsid (not a group leader, so no fork) -> sh -> java is one process.
-            command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
         }
         command.addAll(java);
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -57,7 +57,7 @@ final class KafkaServer {
         progress.accept("starting Kafka on " + config.bootstrapServers() + " (controller " + Ports.HOST + ":"
                 + config.controllerPort() + ", log " + logFile() + ")");
         return ChildProcess.launch(ROLE, config.workDir(), classpath, jvmArgs(), List.of("kafka.Kafka",
-                propertiesFile.toString()), consoleFile(), detached, null);
+                propertiesFile.toString()), consoleFile(), detached);
     }
 
     private List<String> jvmArgs() {

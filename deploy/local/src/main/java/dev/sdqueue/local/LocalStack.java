@@ -93,18 +93,18 @@ public final class LocalStack implements AutoCloseable {
         if (state != null || closed) {
             throw new IllegalStateException("this LocalStack was already started or closed");
         }
-        ProjectLayout layout = ProjectLayout.locate();
-        // Fail before starting anything when the build output is missing.
-        layout.kafkaClasspath();
-        layout.s3ProxyClasspath();
-        refuseBusyWorkDir();
-        refuseTakenPorts();
-        createDirectories();
-
-        KafkaServer kafka = new KafkaServer(config, layout);
-        S3ProxyServer s3 = new S3ProxyServer(config, layout);
         long begin = System.nanoTime();
         try {
+            ProjectLayout layout = ProjectLayout.locate();
+            // Fail before starting anything when the build output is missing.
+            layout.kafkaClasspath();
+            layout.s3ProxyClasspath();
+            refuseBusyWorkDir();
+            refuseTakenPorts();
+            createDirectories();
+            KafkaServer kafka = new KafkaServer(config, layout);
+            S3ProxyServer s3 = new S3ProxyServer(config, layout);
+
             ChildProcess s3Child = s3.launch(detached, progress);
             children = List.of(s3Child);
             if (!detached) {
@@ -128,6 +128,7 @@ public final class LocalStack implements AutoCloseable {
         } catch (RuntimeException e) {
             stopChildrenQuietly();
             removeShutdownHook();
+            deleteEphemeralWorkDir();
             throw e;
         }
     }
@@ -304,17 +305,22 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
-        if (reused || state == null) {
-            return;
-        }
-        if (state.detached()) {
+        if (reused || (state != null && state.detached())) {
             return; // a detached stack outlives its launcher; ./sdq down stops it
         }
-        ChildProcess.stopAll(children, STOP_GRACE);
-        removeShutdownHook();
-        verifyPortsClosed(config.kafkaPort(), config.controllerPort(), config.s3Port());
-        StackState.delete(config.runDir());
-        if (config.ephemeral()) {
+        if (state != null) {
+            ChildProcess.stopAll(children, STOP_GRACE);
+            removeShutdownHook();
+            verifyPortsClosed(config.kafkaPort(), config.controllerPort(), config.s3Port());
+            StackState.delete(config.runDir());
+        }
+        deleteEphemeralWorkDir();
+    }
+
+    private void deleteEphemeralWorkDir() {
+        // Never delete a work dir in which another stack is recorded (e.g. a second start() was refused).
+        boolean ours = state != null || StackState.read(config.runDir()).isEmpty();
+        if (config.ephemeral() && !reused && ours) {
             try {
                 KafkaServer.deleteRecursively(config.workDir());
             } catch (IOException e) {

@@ -1,9 +1,8 @@
 package dev.sdqueue.local;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Settings of one local stack. Immutable; derive variants with the {@code with...} methods.
@@ -63,12 +62,8 @@ public record LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, 
      */
     public static LocalStackConfig forTests() {
         int[] ports = Ports.freePorts(3);
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("sdq-local-stack-");
-        } catch (IOException e) {
-            throw new LocalStackException("cannot create a temporary work dir: " + e.getMessage(), e);
-        }
+        // Only named here, created by start(): a config derived with withWorkDir leaves no empty dir behind.
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sdq-local-stack-" + UUID.randomUUID());
         return new LocalStackConfig(dir, ports[0], ports[1], ports[2], DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY,
                 DEFAULT_REGION, DEFAULT_BUCKET, DEFAULT_PARTITIONS, true);
     }

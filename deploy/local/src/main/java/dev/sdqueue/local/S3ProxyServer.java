@@ -18,12 +18,6 @@ import java.util.function.Consumer;
 /** S3Proxy with its filesystem backend under {@code <workDir>/s3}, signatures enforced, run as a child JVM. */
 final class S3ProxyServer {
     static final String ROLE = "s3proxy";
-    /**
-     * The filesystem backend reports a bucket or object whose file mode lets "others" read it as public-read and
-     * then serves it to anonymous requests; owner-only modes keep every read signed.
-     */
-    private static final String OWNER_ONLY_UMASK = "077";
-
     private final LocalStackConfig config;
     private final ProjectLayout layout;
     private final Path propertiesFile;
@@ -52,11 +46,15 @@ final class S3ProxyServer {
                 "-Djava.io.tmpdir=" + config.workDir().resolve("tmp"),
                 "-Dlogback.configurationFile=" + layout.s3ProxyLogConfig());
         return ChildProcess.launch(ROLE, config.workDir(), classpath, jvmArgs,
-                List.of("org.gaul.s3proxy.Main", "--properties", propertiesFile.toString()), logFile(), detached,
-                OWNER_ONLY_UMASK);
+                List.of("org.gaul.s3proxy.Main", "--properties", propertiesFile.toString()), logFile(), detached);
     }
 
-    /** With the filesystem backend a bucket is a directory; creating it here saves every client a round trip. */
+    /**
+     * With the filesystem backend a bucket is a directory; creating it here saves every client a round trip.
+     * Owner-only mode matters: the backend reports a directory (or file) that "others" may read as public-read
+     * and then serves it to anonymous requests (a 0755 bucket dir lists its keys to anyone). Objects written
+     * through S3 are created owner-only by S3Proxy itself.
+     */
     private void createBucketDir() {
         Path bucket = dataDir().resolve(config.bucket());
         try {
