@@ -1,0 +1,91 @@
+package dev.sdqueue.dispatcher;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * Typed settings under {@code sdq.*}. Limits and defaults are optional here: an unset one falls back to
+ * {@link dev.sdqueue.schema.RequestLimits#DEFAULTS} / {@link dev.sdqueue.schema.RequestDefaults#DEFAULTS}, so the
+ * contract's values live in one place (see {@link RequestSettings}).
+ */
+@ConfigMapping(prefix = "sdq")
+public interface DispatcherConfig {
+
+    /** Names this replica in {@code ce_source} and Kafka client ids; defaults to $HOSTNAME or a random id. */
+    Optional<String> instanceId();
+
+    Limits limits();
+
+    Defaults defaults();
+
+    Publish publish();
+
+    Status status();
+
+    /** What a request may ask for ({@code sdq.limits.*}). */
+    interface Limits {
+        OptionalInt maxPromptLength();
+
+        OptionalInt minSize();
+
+        OptionalInt maxWidth();
+
+        OptionalInt maxHeight();
+
+        OptionalLong maxPixels();
+
+        OptionalInt maxSteps();
+
+        OptionalDouble minGuidance();
+
+        OptionalDouble maxGuidance();
+
+        OptionalInt maxImages();
+    }
+
+    /** Values absent request fields take before the request is published ({@code sdq.defaults.*}). */
+    interface Defaults {
+        OptionalInt width();
+
+        OptionalInt height();
+
+        OptionalInt steps();
+
+        OptionalDouble guidanceScale();
+
+        OptionalInt numImages();
+
+        /** Unset: the model's own scheduler_config.json decides (resolved by the worker). */
+        Optional<String> scheduler();
+
+        Optional<String> model();
+    }
+
+    /** Publishing requests ({@code sdq.publish.*}); the Kafka producer's own timeouts live on the channel. */
+    interface Publish {
+        /** Upper bound on waiting for the broker's acknowledgement before answering 503 (a safety net above
+         * the producer's max.block.ms + delivery.timeout.ms). */
+        @WithDefault("15s")
+        Duration ackTimeout();
+
+        /** Sent as {@code Retry-After} with 503 answers. */
+        @WithDefault("10s")
+        Duration retryAfter();
+    }
+
+    /** The status view's consumer ({@code sdq.status.*}). */
+    interface Status {
+        /** How often the consumer looks for partitions added to the topics. */
+        @WithDefault("30s")
+        Duration partitionRefresh();
+
+        /** Bound on each metadata / offset lookup, so shutdown and outages never hang the consumer thread. */
+        @WithDefault("5s")
+        Duration kafkaTimeout();
+    }
+}

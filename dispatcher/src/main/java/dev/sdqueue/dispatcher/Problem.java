@@ -1,0 +1,70 @@
+package dev.sdqueue.dispatcher;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sdqueue.schema.Violation;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * An RFC 9457 problem detail ({@code application/problem+json}); {@code errors} names each invalid field. The
+ * {@code type} URIs are stable identifiers (not links): clients may switch on them.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(name = "Problem", description = "RFC 9457 problem details")
+public record Problem(String type, String title, int status, String detail, String instance,
+                      List<Violation> errors) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+    public static final String INVALID_REQUEST = "urn:sdqueue:problem:invalid-request";
+    public static final String QUEUE_UNAVAILABLE = "urn:sdqueue:problem:queue-unavailable";
+    public static final String NOT_FOUND = "urn:sdqueue:problem:generation-not-found";
+    public static final String STATUS_LOADING = "urn:sdqueue:problem:status-view-loading";
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    public Problem {
+        errors = errors == null ? null : List.copyOf(errors);
+    }
+
+    public static Response invalidRequest(List<Violation> violations, String instance) {
+        String fields = violations.stream().map(Violation::field).distinct().collect(Collectors.joining(", "));
+        return new Problem(INVALID_REQUEST, "Invalid generation request", 400,
+                violations.size() + " problem(s) with: " + fields, instance, violations).toResponse(null);
+    }
+
+    public static Response queueUnavailable(String detail, String instance, Duration retryAfter) {
+        return new Problem(QUEUE_UNAVAILABLE, "Queue unavailable", 503, detail, instance, null)
+                .toResponse(retryAfter);
+    }
+
+    public static Response notFound(String id, String instance) {
+        return new Problem(NOT_FOUND, "Generation not found", 404, "no generation with id " + id, instance, null)
+                .toResponse(null);
+    }
+
+    public static Response statusLoading(String id, String instance, Duration retryAfter) {
+        return new Problem(STATUS_LOADING, "Status not available yet", 503, "generation " + id + " is not known yet"
+                + " and this replica is still reading the job history from Kafka", instance, null)
+                .toResponse(retryAfter);
+    }
+
+    /** Serialized here so the body does not depend on which JAX-RS writer handles problem+json. */
+    Response toResponse(Duration retryAfter) {
+        String body;
+        try {
+            body = JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a problem", e);
+        }
+        Response.ResponseBuilder response = Response.status(status).type(MEDIA_TYPE).entity(body);
+        if (retryAfter != null) {
+            response.header("Retry-After", Math.max(1, retryAfter.toSeconds()));
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sdqueue.dispatcher;
+
+import dev.sdqueue.schema.GenerationRequested;
+import dev.sdqueue.schema.RequestDefaults;
+import dev.sdqueue.schema.RequestLimits;
+import dev.sdqueue.schema.RequestValidator;
+import dev.sdqueue.schema.Violation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/** Turns {@code sdq.limits.*} / {@code sdq.defaults.*} into the schema's value types, checked at startup. */
+@ApplicationScoped
+public class RequestSettings {
+
+    @Produces
+    @Singleton
+    RequestLimits limits(DispatcherConfig config) {
+        return limits(config.limits());
+    }
+
+    @Produces
+    @Singleton
+    RequestDefaults defaults(DispatcherConfig config, RequestLimits limits) {
+        RequestDefaults defaults = defaults(config.defaults());
+        checkDefaultsWithinLimits(defaults, limits);
+        return defaults;
+    }
+
+    @Produces
+    @Singleton
+    RequestValidator validator(RequestLimits limits) {
+        return new RequestValidator(limits);
+    }
+
+    @Produces
+    @Singleton
+    RequestIntake intake(RequestValidator validator, RequestDefaults defaults) {
+        return new RequestIntake(validator, defaults);
+    }
+
+    static RequestLimits limits(DispatcherConfig.Limits c) {
+        RequestLimits d = RequestLimits.DEFAULTS;
+        return new RequestLimits(
+                c.maxPromptLength().orElse(d.maxPromptLength()),
+                c.minSize().orElse(d.minSize()),
+                c.maxWidth().orElse(d.maxWidth()),
+                c.maxHeight().orElse(d.maxHeight()),
+                c.maxPixels().orElse(d.maxPixels()),
+                c.maxSteps().orElse(d.maxSteps()),
+                c.minGuidance().orElse(d.minGuidance()),
+                c.maxGuidance().orElse(d.maxGuidance()),
+                c.maxImages().orElse(d.maxImages()));
+    }
+
+    static RequestDefaults defaults(DispatcherConfig.Defaults c) {
+        RequestDefaults d = RequestDefaults.DEFAULTS;
+        return new RequestDefaults(
+                c.width().orElse(d.width()),
+                c.height().orElse(d.height()),
+                c.steps().orElse(d.steps()),
+                c.guidanceScale().orElse(d.guidanceScale()),
+                c.numImages().orElse(d.numImages()),
+                c.scheduler().orElse(d.scheduler()),
+                c.model().orElse(d.model()));
+    }
+
+    /** A default outside the limits would make every request that omits the field fail at the worker. */
+    static void checkDefaultsWithinLimits(RequestDefaults defaults, RequestLimits limits) {
+        GenerationRequested probe = defaults.applyTo(new GenerationRequested(null, "probe", null, null, null, null,
+                null, null, null, null, null, null));
+        List<Violation> violations = new RequestValidator(limits).validate(probe);
+        if (!violations.isEmpty()) {
+            throw new IllegalStateException("sdq.defaults.* violate sdq.limits.*: " + violations);
+        }
+    }
+}

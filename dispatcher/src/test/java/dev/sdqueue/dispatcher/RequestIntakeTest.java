@@ -1,0 +1,152 @@
+package dev.sdqueue.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sdqueue.schema.GenerationRequested;
+import dev.sdqueue.schema.RequestDefaults;
+import dev.sdqueue.schema.RequestLimits;
+import dev.sdqueue.schema.RequestValidator;
+import dev.sdqueue.schema.Violation;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RequestIntakeTest {
+    private static final String JSON = "application/json";
+    private static final Instant AT = Instant.parse("2026-01-02T03:04:05.678Z");
+    private final RequestIntake intake = new RequestIntake(new RequestValidator(RequestLimits.DEFAULTS),
+            RequestDefaults.DEFAULTS);
+
+    @Test
+    void minimalRequestGetsIdTimeAndEveryDefault() {
+        GenerationRequested r = accepted("{\"prompt\":\"a fox\"}");
+        RequestDefaults d = RequestDefaults.DEFAULTS;
+        assertThat(r.jobId()).isEqualTo("job-1");
+        assertThat(r.requestedAt()).isEqualTo(AT);
+        assertThat(r.prompt()).isEqualTo("a fox");
+        assertThat(r.width()).isEqualTo(d.width());
+        assertThat(r.height()).isEqualTo(d.height());
+        assertThat(r.steps()).isEqualTo(d.steps());
+        assertThat(r.guidanceScale()).isEqualTo(d.guidanceScale());
+        assertThat(r.numImages()).isEqualTo(d.numImages());
+        assertThat(r.model()).isEqualTo(d.model());
+        assertThat(r.seed()).as("the worker draws and reports the seed").isNull();
+        assertThat(r.negativePrompt()).isNull();
+    }
+
+    @Test
+    void givenValuesWinOverDefaultsAndNullMeansAbsent() {
+        GenerationRequested r = accepted("{\"prompt\":\"p\",\"negativePrompt\":\"n\",\"width\":768,\"height\":256,"
+                + "\"steps\":3,\"guidanceScale\":1.5,\"seed\":42,\"scheduler\":\"euler_a\",\"numImages\":2,"
+                + "\"model\":\"m\"}");
+        assertThat(r).isEqualTo(new GenerationRequested("job-1", "p", "n", 768, 256, 3, 1.5, 42L, "euler_a", 2, "m",
+                AT));
+        assertThat(accepted("{\"prompt\":\"p\",\"width\":null}").width()).isEqualTo(RequestDefaults.DEFAULTS.width());
+    }
+
+    @Test
+    void mediaTypeParametersAndJsonSuffixAreAccepted() {
+        for (String type : List.of("application/json; charset=UTF-8", "Application/JSON",
+                "application/merge+json", "application/json;charset=\"utf-8\"")) {
+            assertThat(intake.evaluate(type, bytes("{\"prompt\":\"p\"}"), "job-1", AT))
+                    .as(type).isInstanceOf(RequestIntake.Accepted.class);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{}                                          | prompt",
+            "{\"prompt\":\"   \"}                        | prompt",
+            "{\"prompt\":\"p\",\"width\":513}            | width",
+            "{\"prompt\":\"p\",\"height\":2048}           | height",
+            "{\"prompt\":\"p\",\"width\":4096}           | width",
+            "{\"prompt\":\"p\",\"steps\":0}              | steps",
+            "{\"prompt\":\"p\",\"guidanceScale\":NaN}    | guidanceScale",
+            "{\"prompt\":\"p\",\"guidanceScale\":\"NaN\"} | guidanceScale",
+            "{\"prompt\":\"p\",\"guidanceScale\":-Infinity} | guidanceScale",
+            "{\"prompt\":\"p\",\"guidanceScale\":\"7.5\"} | guidanceScale",
+            "{\"prompt\":\"p\",\"scheduler\":\"karras-ish\"} | scheduler",
+            "{\"prompt\":\"p\",\"width\":\"abc\"}        | width",
+            "{\"prompt\":\"p\",\"width\":512.5}          | width",
+            "{\"prompt\":\"p\",\"width\":{\"px\":512}}   | width",
+            "{\"prompt\":\"p\",\"seed\":-1}              | seed",
+            "{\"prompt\":\"p\",\"seed\":9223372036854775808} | seed",
+            "{\"prompt\":42}                             | prompt",
+            "{\"prompt\":\"p\",\"negative_prompt\":\"x\"} | negative_prompt",
+            "{\"prompt\":\"p\",\"jobId\":\"mine\"}       | jobId",
+            "{\"prompt\":\"p\",\"width\": abc}           | width",
+            "{\"prompt\":\"p\",\"prompt\":\"q\"}         | prompt",
+            "{\"prompt\":\"p\"} trailing                 | body",
+            "{\"prompt\":                                | prompt",
+            "{                                           | body",
+            "[]                                          | body",
+            "null                                        | body",
+            "\"a fox\"                                   | body"})
+    void eachBadRequestNamesItsField(String body, String field) {
+        assertThat(rejected(body)).extracting(Violation::field).containsExactly(field);
+    }
+
+    @Test
+    void overLongPromptIsCountedInCodePoints() {
+        String limit = "🦊".repeat(RequestLimits.DEFAULTS.maxPromptLength());
+        assertThat(accepted("{\"prompt\":\"" + limit + "\"}").prompt()).isEqualTo(limit);
+        assertThat(rejected("{\"prompt\":\"" + limit + "x\"}")).extracting(Violation::field).containsExactly("prompt");
+    }
+
+    @Test
+    void everyBadFieldIsNamedInOneAnswer() {
+        List<Violation> violations = rejected("{\"prompt\":\"\",\"width\":513,\"height\":\"tall\",\"steps\":0,"
+                + "\"guidanceScale\":NaN,\"scheduler\":\"nope\",\"negative_prompt\":\"x\",\"numImages\":99}");
+        assertThat(violations).extracting(Violation::field).containsExactlyInAnyOrder(
+                "prompt", "width", "height", "steps", "guidanceScale", "scheduler", "negative_prompt", "numImages");
+        assertThat(violations).filteredOn(v -> v.field().equals("negative_prompt"))
+                .extracting(Violation::message).singleElement().asString().contains("negativePrompt");
+    }
+
+    @Test
+    void aFieldWithTheWrongTypeIsNamedOnce() {
+        assertThat(rejected("{\"prompt\":true}")).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("string"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "text/plain", "application/xml", "application/x-www-form-urlencoded",
+            "application/json; charset=ISO-8859-1"})
+    void wrongContentTypeIsNamed(String contentType) {
+        RequestIntake.Outcome outcome = intake.evaluate(contentType.isEmpty() ? null : contentType,
+                bytes("{\"prompt\":\"p\"}"), "job-1", AT);
+        assertThat(outcome).isInstanceOf(RequestIntake.Rejected.class);
+        assertThat(((RequestIntake.Rejected) outcome).violations()).extracting(Violation::field)
+                .containsExactly("Content-Type");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "\n"})
+    void emptyBodyIsNamed(String body) {
+        assertThat(rejected(body)).extracting(Violation::field).containsExactly("body");
+        RequestIntake.Outcome none = intake.evaluate(JSON, null, "job-1", AT);
+        assertThat(((RequestIntake.Rejected) none).violations()).extracting(Violation::field).containsExactly("body");
+    }
+
+    private GenerationRequested accepted(String body) {
+        RequestIntake.Outcome outcome = intake.evaluate(JSON, bytes(body), "job-1", AT);
+        assertThat(outcome).as(body).isInstanceOf(RequestIntake.Accepted.class);
+        return ((RequestIntake.Accepted) outcome).request();
+    }
+
+    private List<Violation> rejected(String body) {
+        RequestIntake.Outcome outcome = intake.evaluate(JSON, bytes(body), "job-1", AT);
+        assertThat(outcome).as(body).isInstanceOf(RequestIntake.Rejected.class);
+        List<Violation> violations = ((RequestIntake.Rejected) outcome).violations();
+        assertThat(violations).as(body).allSatisfy(v -> assertThat(v.message()).isNotBlank());
+        return violations;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

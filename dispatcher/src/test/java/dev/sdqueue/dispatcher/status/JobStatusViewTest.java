@@ -1,0 +1,142 @@
+package dev.sdqueue.dispatcher.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sdqueue.schema.GenerationEvent;
+import dev.sdqueue.schema.GenerationRequested;
+import dev.sdqueue.schema.ImageRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobStatusViewTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final JobStatusView view = new JobStatusView();
+
+    @Test
+    void requestMakesAQueuedJobWithItsParameters() {
+        GenerationRequested request = request("a");
+        view.onRequest(request);
+        JobStatus status = view.get("a").orElseThrow();
+        assertThat(status.status()).isEqualTo(JobPhase.QUEUED);
+        assertThat(status.request()).isEqualTo(request);
+        assertThat(status.attempt()).isNull();
+        assertThat(view.get("b")).isEmpty();
+    }
+
+    @Test
+    void queuedRunningSucceeded() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.RUNNING);
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 5, 20));
+        JobStatus running = view.get("a").orElseThrow();
+        assertThat(running.progress()).isEqualTo(new JobStatus.Progress(5, 20));
+        assertThat(running.attempt()).isEqualTo(1);
+
+        view.onEvent(completed("a", 1, "first"));
+        JobStatus done = view.get("a").orElseThrow();
+        assertThat(done.status()).isEqualTo(JobPhase.SUCCEEDED);
+        assertThat(done.images()).extracting(ImageRef::key).containsExactly("first");
+        assertThat(done.progress()).isNull();
+        assertThat(done.request()).isEqualTo(request("a"));
+        assertThat(done.updatedAt()).isEqualTo(at(3));
+    }
+
+    @Test
+    void failedCarriesItsReason() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Failed("a", at(5), 3, "model_error", "UNet failed", false));
+        JobStatus failed = view.get("a").orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.error()).isEqualTo(new JobStatus.Failure("model_error", "UNet failed", false));
+        assertThat(failed.attempt()).isEqualTo(3);
+        assertThat(failed.images()).isNull();
+    }
+
+    @Test
+    void theFirstTerminalEventWinsAndNothingMovesItAfterwards() {
+        view.onRequest(request("a"));
+        view.onEvent(completed("a", 1, "first"));
+        JobStatus first = view.get("a").orElseThrow();
+        view.onEvent(completed("a", 2, "redelivered"));
+        view.onEvent(new GenerationEvent.Failed("a", at(9), 2, "timeout", "late", true));
+        view.onEvent(new GenerationEvent.Started("a", at(10), 3, "w2"));
+        view.onEvent(new GenerationEvent.Progress("a", at(11), 3, 1, 20));
+        view.onRequest(request("a"));
+        assertThat(view.get("a")).contains(first);
+    }
+
+    @Test
+    void eventsBeforeTheRequestAreKeptAndTheRequestOnlyFillsInParameters() {
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.RUNNING);
+        view.onEvent(completed("a", 1, "k"));
+        view.onRequest(request("a"));
+        JobStatus status = view.get("a").orElseThrow();
+        assertThat(status.status()).isEqualTo(JobPhase.SUCCEEDED);
+        assertThat(status.request()).isEqualTo(request("a"));
+        assertThat(status.updatedAt()).isEqualTo(at(3));
+    }
+
+    @Test
+    void aRetryRestartsProgressAndStaleEventsOfEarlierAttemptsAreIgnored() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 15, 20));
+        view.onEvent(new GenerationEvent.Started("a", at(3), 2, "w2"));
+        JobStatus retried = view.get("a").orElseThrow();
+        assertThat(retried.attempt()).isEqualTo(2);
+        assertThat(retried.progress()).isNull();
+
+        view.onEvent(new GenerationEvent.Progress("a", at(4), 1, 16, 20));
+        view.onEvent(new GenerationEvent.Started("a", at(4), 1, "w1"));
+        assertThat(view.get("a")).contains(retried);
+
+        view.onEvent(new GenerationEvent.Progress("a", at(5), 2, 3, 20));
+        assertThat(view.get("a").orElseThrow().progress()).isEqualTo(new JobStatus.Progress(3, 20));
+    }
+
+    @Test
+    void progressNeverGoesBackWithinAnAttemptAndADuplicateStartKeepsIt() {
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 7, 20));
+        view.onEvent(new GenerationEvent.Progress("a", at(3), 1, 6, 20));
+        view.onEvent(new GenerationEvent.Started("a", at(4), 1, "w1"));
+        assertThat(view.get("a").orElseThrow().progress()).isEqualTo(new JobStatus.Progress(7, 20));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.RUNNING);
+    }
+
+    @Test
+    void progressWithoutAStartedEventStillMeansRunning() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 1, 4));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.RUNNING);
+    }
+
+    @Test
+    void jobsAreIndependent() {
+        view.onRequest(request("a"));
+        view.onRequest(request("b"));
+        view.onEvent(completed("b", 1, "k"));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.QUEUED);
+        assertThat(view.get("b").orElseThrow().status()).isEqualTo(JobPhase.SUCCEEDED);
+        assertThat(view.size()).isEqualTo(2);
+    }
+
+    private static GenerationRequested request(String id) {
+        return new GenerationRequested(id, "prompt " + id, null, 512, 512, 20, 7.5, null, null, 1, "tiny-random",
+                T0);
+    }
+
+    private static GenerationEvent.Completed completed(String id, int attempt, String key) {
+        return new GenerationEvent.Completed(id, at(3), attempt,
+                List.of(new ImageRef("http://s3/" + key, "sdq-images", key, 512, 512, 7L, "image/png")),
+                Map.of("denoise", 12.5), "w1", "cpu", null);
+    }
+
+    private static Instant at(int seconds) {
+        return T0.plusSeconds(seconds);
+    }
+}
