@@ -123,7 +123,7 @@ public final class LocalStackCli {
                 boolean answers = kafka ? KafkaServer.answers(state.bootstrapServers())
                         : S3ProxyServer.answers(state.s3Endpoint());
                 String where = kafka ? state.bootstrapServers() : state.s3Endpoint();
-                System.out.printf("%-8s pid %-7d %-24s %s%n", child.role(), child.pid(), where,
+                System.out.printf("%-10s pid %-7d %-24s %s%n", child.role(), child.pid(), where,
                         !alive ? "NOT RUNNING" : answers ? "up" : "running, NOT ANSWERING");
                 allGood &= alive && answers;
             }
