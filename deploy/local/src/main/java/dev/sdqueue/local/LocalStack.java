@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
@@ -355,6 +357,23 @@ public final class LocalStack implements AutoCloseable {
     /** The bucket that exists (private) once the stack runs. */
     public String bucket() {
         return requireStarted().bucket();
+    }
+
+    /**
+     * The settings an application (or a {@code QuarkusTestResourceLifecycleManager}) needs to use this stack:
+     * {@code kafka.bootstrap.servers}, {@code quarkus.kafka.devservices.enabled=false} (else Quarkus looks for
+     * Docker), and {@code sdq.storage.endpoint|access-key|secret-key|bucket|region}.
+     */
+    public Map<String, String> quarkusConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", bootstrapServers());
+        config.put("quarkus.kafka.devservices.enabled", "false");
+        config.put("sdq.storage.endpoint", s3Endpoint());
+        config.put("sdq.storage.access-key", accessKey());
+        config.put("sdq.storage.secret-key", secretKey());
+        config.put("sdq.storage.bucket", bucket());
+        config.put("sdq.storage.region", region());
+        return config;
     }
 
     public LocalStackConfig config() {
