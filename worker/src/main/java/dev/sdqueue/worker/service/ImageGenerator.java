@@ -1,0 +1,45 @@
+package dev.sdqueue.worker.service;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the job handler needs from the model: images for resolved parameters. Implemented over the pipeline package;
+ * faked in the handler's unit tests.
+ */
+public interface ImageGenerator {
+
+    /** Runs the model; {@code progress} is called after each denoising step with (step, totalSteps). */
+    Output generate(Input input, StepProgress progress) throws GenerationException;
+
+    /** Schedulers this model can run (names of {@code dev.sdqueue.schema.Schedulers}). */
+    List<String> supportedSchedulers();
+
+    /** The ONNX Runtime execution provider that runs the sessions (e.g. {@code cpu}). */
+    String provider();
+
+    /** Fully resolved parameters: nothing is left to a default here. */
+    record Input(String prompt, String negativePrompt, int width, int height, int steps, double guidanceScale,
+                 long seed, String scheduler, int numImages) {
+    }
+
+    /** One PNG per image, with the seed that reproduces it alone. */
+    record Image(byte[] png, int width, int height, long seed) {
+    }
+
+    /** {@code timings} are milliseconds per stage; {@code truncatedPrompt} is null when the prompt fit. */
+    record Output(List<Image> images, Map<String, Double> timings, String truncatedPrompt) {
+    }
+
+    @FunctionalInterface
+    interface StepProgress {
+        void onStep(int step, int totalSteps);
+    }
+
+    /** The model could not produce the images (a bad tensor, an ORT failure). */
+    final class GenerationException extends Exception {
+        public GenerationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
