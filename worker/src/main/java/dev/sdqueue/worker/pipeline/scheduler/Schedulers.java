@@ -117,7 +117,11 @@ public final class Schedulers {
         if (own == null || byClass(own) == null) {
             return null;
         }
-        return create(null, modelConfig).name();
+        try {
+            return create(null, modelConfig).name();
+        } catch (UnsupportedSchedulerException e) {
+            return null;
+        }
     }
 
     private static Entry lookup(String nameOrClass) {

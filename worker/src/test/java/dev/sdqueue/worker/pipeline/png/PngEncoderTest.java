@@ -1,12 +1,8 @@
 package dev.sdqueue.worker.pipeline.png;
 
 import org.junit.jupiter.api.Test;
-import org.w3c.dom.Node;
 
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -58,7 +54,7 @@ class PngEncoderTest {
         text.put("parameters", "a café\nNegative prompt: blurry\nSteps: 20, Seed: 42");
         text.put("prompt", "一只猫 🐱");
         byte[] png = PngEncoder.encodeRgb(8, 8, pixels(8, 8, 1), text);
-        Map<String, String> read = readText(png);
+        Map<String, String> read = PngTextReader.readText(png);
         assertThat(read).containsEntry("parameters", text.get("parameters")).containsEntry("prompt", text.get("prompt"));
         assertThat(new String(png, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("tEXtparameters").contains("iTXtprompt");
     }
@@ -81,31 +77,4 @@ class PngEncoderTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    static Map<String, String> readText(byte[] png) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
-            ImageReader reader = ImageIO.getImageReaders(in).next();
-            try {
-                reader.setInput(in);
-                IIOMetadata meta = reader.getImageMetadata(0);
-                Node root = meta.getAsTree("javax_imageio_png_1.0");
-                for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-                    for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
-                        if (e.getNodeName().equals("tEXtEntry")) {
-                            out.put(attr(e, "keyword"), attr(e, "value"));
-                        } else if (e.getNodeName().equals("iTXtEntry")) {
-                            out.put(attr(e, "keyword"), attr(e, "text"));
-                        }
-                    }
-                }
-            } finally {
-                reader.dispose();
-            }
-        }
-        return out;
-    }
-
-    private static String attr(Node n, String name) {
-        return n.getAttributes().getNamedItem(name).getNodeValue();
-    }
 }
