@@ -18,6 +18,10 @@ abstract class AbstractScheduler implements Scheduler {
         this.config = modelConfig.resolve(classDefaults);
         this.schedule = NoiseSchedule.from(config);
         this.predictionType = config.string("prediction_type", "epsilon");
+        String spacing = config.string("timestep_spacing", "leading");
+        if (!spacing.equals("leading") && !spacing.equals("linspace") && !spacing.equals("trailing")) {
+            throw ScheduleMath.unsupportedSpacing(spacing);
+        }
         if (config.bool("thresholding", false)) {
             throw unsupported("thresholding=true (dynamic thresholding is for pixel-space models)");
         }
