@@ -7,21 +7,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Everything the worker can be told, declared once and typed. Keys are {@code sdq.*}. */
-@ConfigMapping(prefix = "sdq")
-public interface WorkerConfig {
+/**
+ * Everything the worker can be told, declared once and typed: one mapping per {@code sdq.<group>} prefix, because
+ * SmallRye rejects unknown keys under a mapping's prefix and other tools pass {@code -Dsdq.home} and
+ * {@code -Dsdq.reference.dir}. {@code sdq.limits.*} and {@code sdq.defaults.*} are the same keys as the
+ * dispatcher's, with the contract's defaults ({@code RequestLimits.DEFAULTS}, {@code RequestDefaults.DEFAULTS}).
+ */
+public final class WorkerConfig {
+    private WorkerConfig() {
+    }
 
-    Model model();
-
-    Pipeline pipeline();
-
-    Storage storage();
-
-    Worker worker();
-
-    Limits limits();
-
-    interface Model {
+    @ConfigMapping(prefix = "sdq.model")
+    public interface Model {
         /** A folder in the diffusers/Optimum ONNX layout. */
         @WithDefault("models/target/tiny-random")
         Path dir();
@@ -31,7 +28,8 @@ public interface WorkerConfig {
         String name();
     }
 
-    interface Pipeline {
+    @ConfigMapping(prefix = "sdq.pipeline")
+    public interface Pipeline {
         /** Execution providers in order of preference; the first that works wins. */
         @WithDefault("cpu")
         List<String> providers();
@@ -52,7 +50,8 @@ public interface WorkerConfig {
         int progressEvery();
     }
 
-    interface Storage {
+    @ConfigMapping(prefix = "sdq.storage")
+    public interface Storage {
         @WithDefault("http://127.0.0.1:9000")
         String endpoint();
 
@@ -73,13 +72,15 @@ public interface WorkerConfig {
         Duration urlExpiry();
     }
 
-    interface Worker {
+    @ConfigMapping(prefix = "sdq.worker")
+    public interface Worker {
         /** Names this worker in events and logs; defaults to host name and process id. */
         Optional<String> id();
     }
 
-    /** What a request may ask for; the same keys and defaults as the dispatcher's. */
-    interface Limits {
+    /** What a request may ask for. */
+    @ConfigMapping(prefix = "sdq.limits")
+    public interface Limits {
         @WithDefault("2000")
         int maxPromptLength();
 
@@ -106,17 +107,24 @@ public interface WorkerConfig {
 
         @WithDefault("4")
         int maxImages();
+    }
+
+    /** Values absent request fields take (the scheduler's default is the model's scheduler_config.json). */
+    @ConfigMapping(prefix = "sdq.defaults")
+    public interface Defaults {
+        @WithDefault("512")
+        int width();
 
         @WithDefault("512")
-        int defaultWidth();
-
-        @WithDefault("512")
-        int defaultHeight();
+        int height();
 
         @WithDefault("20")
-        int defaultSteps();
+        int steps();
 
         @WithDefault("7.5")
-        double defaultGuidanceScale();
+        double guidanceScale();
+
+        @WithDefault("1")
+        int numImages();
     }
 }

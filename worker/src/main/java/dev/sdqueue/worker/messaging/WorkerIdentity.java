@@ -10,8 +10,8 @@ import java.net.UnknownHostException;
 public final class WorkerIdentity {
     private final String id;
 
-    public WorkerIdentity(WorkerConfig config) {
-        this.id = config.worker().id().orElseGet(WorkerIdentity::hostAndPid);
+    public WorkerIdentity(WorkerConfig.Worker config) {
+        this.id = config.id().orElseGet(WorkerIdentity::hostAndPid);
     }
 
     public String id() {

@@ -95,9 +95,13 @@ public final class GenerationJobHandler {
             LOG.warnf("job %s: %s", jobId, e.getMessage());
             events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "storage_unavailable",
                     e.getMessage(), true));
-        } catch (ImageGenerator.GenerationException | RuntimeException e) {
+        } catch (ImageGenerator.GenerationException e) {
             LOG.errorf(e, "job %s failed in the pipeline", jobId);
-            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "inference_error",
+            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, e.reason(),
+                    String.valueOf(e.getMessage()), e.retriable()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job %s failed unexpectedly", jobId);
+            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "internal_error",
                     String.valueOf(e.getMessage()), true));
         }
     }

@@ -36,10 +36,27 @@ public interface ImageGenerator {
         void onStep(int step, int totalSteps);
     }
 
-    /** The model could not produce the images (a bad tensor, an ORT failure). */
+    /**
+     * The model could not produce the images. {@code reason} is the failure code for the {@code failed} event;
+     * {@code retriable} tells whether another attempt may succeed (an ORT failure may, a request the model cannot
+     * serve never will).
+     */
     final class GenerationException extends Exception {
-        public GenerationException(String message, Throwable cause) {
+        private final String reason;
+        private final boolean retriable;
+
+        public GenerationException(String reason, boolean retriable, String message, Throwable cause) {
             super(message, cause);
+            this.reason = reason;
+            this.retriable = retriable;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        public boolean retriable() {
+            return retriable;
         }
     }
 }

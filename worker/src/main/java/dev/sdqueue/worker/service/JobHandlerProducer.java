@@ -16,15 +16,15 @@ final class JobHandlerProducer {
 
     @Produces
     @Singleton
-    GenerationJobHandler handler(WorkerConfig config, ImageGenerator generator, ImageStore store,
+    GenerationJobHandler handler(WorkerConfig.Limits l, WorkerConfig.Defaults d, WorkerConfig.Model model,
+                                 WorkerConfig.Pipeline pipeline, ImageGenerator generator, ImageStore store,
                                  EventPublisher events, WorkerIdentity identity) {
-        WorkerConfig.Limits l = config.limits();
         RequestLimits limits = new RequestLimits(l.maxPromptLength(), l.minSize(), l.maxWidth(), l.maxHeight(),
                 l.maxPixels(), l.maxSteps(), l.minGuidance(), l.maxGuidance(), l.maxImages());
         // The scheduler default is null: the model's own scheduler_config.json decides.
-        RequestDefaults defaults = new RequestDefaults(l.defaultWidth(), l.defaultHeight(), l.defaultSteps(),
-                l.defaultGuidanceScale(), 1, null, config.model().name());
+        RequestDefaults defaults = new RequestDefaults(d.width(), d.height(), d.steps(), d.guidanceScale(),
+                d.numImages(), null, model.name());
         return new GenerationJobHandler(generator, store, events, new RequestValidator(limits), defaults,
-                identity.id(), config.pipeline().progressEvery(), Clock.systemUTC());
+                identity.id(), pipeline.progressEvery(), Clock.systemUTC());
     }
 }

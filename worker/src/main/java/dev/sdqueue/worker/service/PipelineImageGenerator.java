@@ -14,6 +14,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import org.eclipse.microprofile.health.Readiness;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -26,26 +27,30 @@ import org.jboss.logging.Logger;
 public final class PipelineImageGenerator implements ImageGenerator {
     private static final Logger LOG = Logger.getLogger(PipelineImageGenerator.class);
 
-    private final WorkerConfig config;
+    private final WorkerConfig.Model model;
+    private final WorkerConfig.Pipeline options;
+    private final WorkerConfig.Defaults defaults;
     private final ModelReadiness readiness;
     private volatile StableDiffusionPipeline pipeline;
 
-    public PipelineImageGenerator(WorkerConfig config, ModelReadiness readiness) {
-        this.config = config;
+    public PipelineImageGenerator(WorkerConfig.Model model, WorkerConfig.Pipeline options,
+                                  WorkerConfig.Defaults defaults, @Readiness ModelReadiness readiness) {
+        this.model = model;
+        this.options = options;
+        this.defaults = defaults;
         this.readiness = readiness;
     }
 
     void loadBeforeConsuming(@Observes @Priority(500) StartupEvent startup) throws Exception {
-        WorkerConfig.Pipeline options = config.pipeline();
-        LOG.infof("loading model %s from %s (providers %s)", config.model().name(), config.model().dir(),
+        LOG.infof("loading model %s from %s (providers %s)", model.name(), model.dir(),
                 options.providers());
         readiness.loading();
-        StableDiffusionPipeline loaded = StableDiffusionPipeline.load(config.model().dir(),
+        StableDiffusionPipeline loaded = StableDiffusionPipeline.load(model.dir(),
                 new PipelineOptions(options.providers(), options.intraOpThreads()),
                 (component, index, total, took) -> LOG.infof("model load %d/%d: %s in %d ms", index, total,
                         component, took.toMillis()));
         try {
-            warmUp(loaded, options);
+            warmUp(loaded);
         } catch (Exception e) {
             loaded.close();
             throw e;
@@ -55,14 +60,14 @@ public final class PipelineImageGenerator implements ImageGenerator {
     }
 
     /** One short run per configured size touches every session and shape before the first real job. */
-    private void warmUp(StableDiffusionPipeline loaded, WorkerConfig.Pipeline options) throws PipelineException {
+    private void warmUp(StableDiffusionPipeline loaded) throws PipelineException {
         List<int[]> sizes = new ArrayList<>();
         for (String size : options.warmupSizes().orElse(List.of())) {
             String[] wh = size.toLowerCase().split("x");
             sizes.add(new int[] {Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim())});
         }
         if (sizes.isEmpty()) {
-            sizes.add(new int[] {config.limits().defaultWidth(), config.limits().defaultHeight()});
+            sizes.add(new int[] {defaults.width(), defaults.height()});
         }
         for (int[] size : sizes) {
             long start = System.nanoTime();
@@ -76,7 +81,7 @@ public final class PipelineImageGenerator implements ImageGenerator {
     public Output generate(Input input, StepProgress progress) throws GenerationException {
         StableDiffusionPipeline loaded = pipeline;
         if (loaded == null) {
-            throw new GenerationException("the model is not loaded", null);
+            throw new GenerationException("model_not_loaded", true, "the model is not loaded", null);
         }
         try {
             GenerationResult result = loaded.generate(new GenerationParams(input.prompt(), input.negativePrompt(),
@@ -88,8 +93,8 @@ public final class PipelineImageGenerator implements ImageGenerator {
             }
             String truncated = result.truncatedPrompt().isEmpty() ? null : result.truncatedPrompt();
             return new Output(images, result.timings().toMillis(), truncated);
-        } catch (PipelineException | IllegalArgumentException e) {
-            throw new GenerationException(e.getMessage(), e);
+        } catch (PipelineException e) {
+            throw new GenerationException(e.reason(), e.retriable(), e.getMessage(), e);
         }
     }
 

@@ -24,8 +24,7 @@ public final class MinioImageStore implements ImageStore {
     private final int expirySeconds;
     private volatile boolean bucketChecked;
 
-    public MinioImageStore(WorkerConfig config) {
-        WorkerConfig.Storage storage = config.storage();
+    public MinioImageStore(WorkerConfig.Storage storage) {
         // The region is set so the SDK does not ask the server for the bucket location first.
         this.client = MinioClient.builder().endpoint(storage.endpoint()).region(storage.region())
                 .credentials(storage.accessKey(), storage.secretKey()).build();

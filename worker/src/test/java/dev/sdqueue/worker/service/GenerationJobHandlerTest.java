@@ -97,7 +97,7 @@ class GenerationJobHandlerTest {
 
         GenerationEvent last = events.sent.get(events.sent.size() - 1);
         assertThat(last).isInstanceOfSatisfying(GenerationEvent.Failed.class,
-                failed -> assertThat(failed.reason()).isEqualTo("inference_error"));
+                failed -> assertThat(failed.reason()).isEqualTo("inference_failed"));
         assertThat(store.keys).isEmpty();
     }
 
@@ -141,7 +141,7 @@ class GenerationJobHandlerTest {
         public Output generate(Input input, StepProgress progress) throws GenerationException {
             inputs.add(input);
             if (failing) {
-                throw new GenerationException("UNet exploded", null);
+                throw new GenerationException("inference_failed", true, "UNet exploded", null);
             }
             for (int step = 1; step <= input.steps(); step++) {
                 progress.onStep(step, input.steps());
