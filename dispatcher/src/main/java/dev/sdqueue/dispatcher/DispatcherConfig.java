@@ -9,26 +9,28 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Typed settings under {@code sdq.*}. Limits and defaults are optional here: an unset one falls back to
+ * Typed settings under {@code sdq.*}, one mapping per group. Not one mapping for all of {@code sdq}: SmallRye
+ * rejects unknown keys under a mapping's prefix, and other parts of the project pass {@code -Dsdq.home},
+ * {@code -Dsdq.reference.dir}; per-group prefixes keep typo detection inside the dispatcher's own groups.
+ *
+ * <p>Limits and defaults are optional: an unset one falls back to
  * {@link dev.sdqueue.schema.RequestLimits#DEFAULTS} / {@link dev.sdqueue.schema.RequestDefaults#DEFAULTS}, so the
  * contract's values live in one place (see {@link RequestSettings}).
  */
-@ConfigMapping(prefix = "sdq")
-public interface DispatcherConfig {
+public final class DispatcherConfig {
+    private DispatcherConfig() {
+    }
 
-    /** Names this replica in {@code ce_source} and Kafka client ids; defaults to $HOSTNAME or a random id. */
-    Optional<String> instanceId();
-
-    Limits limits();
-
-    Defaults defaults();
-
-    Publish publish();
-
-    Status status();
+    /** This replica ({@code sdq.dispatcher.*}). */
+    @ConfigMapping(prefix = "sdq.dispatcher")
+    public interface Instance {
+        /** Names this replica in {@code ce_source} and Kafka client ids; defaults to $HOSTNAME or a random id. */
+        Optional<String> instanceId();
+    }
 
     /** What a request may ask for ({@code sdq.limits.*}). */
-    interface Limits {
+    @ConfigMapping(prefix = "sdq.limits")
+    public interface Limits {
         OptionalInt maxPromptLength();
 
         OptionalInt minSize();
@@ -49,7 +51,8 @@ public interface DispatcherConfig {
     }
 
     /** Values absent request fields take before the request is published ({@code sdq.defaults.*}). */
-    interface Defaults {
+    @ConfigMapping(prefix = "sdq.defaults")
+    public interface Defaults {
         OptionalInt width();
 
         OptionalInt height();
@@ -67,7 +70,8 @@ public interface DispatcherConfig {
     }
 
     /** Publishing requests ({@code sdq.publish.*}); the Kafka producer's own timeouts live on the channel. */
-    interface Publish {
+    @ConfigMapping(prefix = "sdq.publish")
+    public interface Publish {
         /** Upper bound on waiting for the broker's acknowledgement before answering 503 (a safety net above
          * the producer's max.block.ms + delivery.timeout.ms). */
         @WithDefault("15s")
@@ -79,7 +83,8 @@ public interface DispatcherConfig {
     }
 
     /** The status view's consumer ({@code sdq.status.*}). */
-    interface Status {
+    @ConfigMapping(prefix = "sdq.status")
+    public interface Status {
         /** How often the consumer looks for partitions added to the topics. */
         @WithDefault("30s")
         Duration partitionRefresh();

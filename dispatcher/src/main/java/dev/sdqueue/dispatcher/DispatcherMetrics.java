@@ -2,9 +2,11 @@ package dev.sdqueue.dispatcher;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 
 /** Counters of POST outcomes: {@code sdq_generations_accepted_total}, {@code sdq_generations_rejected_total{reason}}. */
+@Startup // registered at boot, so the series exist (at 0) before the first request
 @Singleton
 public class DispatcherMetrics {
     private final Counter accepted;

@@ -49,7 +49,7 @@ public class GenerationResource {
     @Inject
     DispatcherMetrics metrics;
     @Inject
-    DispatcherConfig config;
+    DispatcherConfig.Publish publish;
 
     /** The accepted job: poll {@code Location} for its status. */
     @Schema(name = "GenerationAccepted")
@@ -96,11 +96,20 @@ public class GenerationResource {
                             .build();
                 })
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("generation %s not queued: %s", jobId, failure.toString());
+                    LOG.warnf("generation %s not queued: %s", jobId, rootCause(failure));
                     metrics.unavailable();
-                    return Problem.queueUnavailable("the request was not queued: " + failure.getMessage(), PATH,
-                            config.publish().retryAfter());
+                    // The cause stays in the log: client-facing text must not leak broker internals.
+                    return Problem.queueUnavailable("Kafka did not acknowledge the request in time, so it was not"
+                            + " queued; retry later", PATH, publish.retryAfter());
                 });
+    }
+
+    private static String rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == failure ? failure.toString() : failure + " <- " + cause;
     }
 
     @GET
@@ -122,7 +131,7 @@ public class GenerationResource {
         }
         String instance = PATH + "/" + id;
         if (!feed.caughtUp()) {
-            return Problem.statusLoading(id, instance, config.publish().retryAfter());
+            return Problem.statusLoading(id, instance, publish.retryAfter());
         }
         return Problem.notFound(id, instance);
     }

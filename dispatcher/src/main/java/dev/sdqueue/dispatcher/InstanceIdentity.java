@@ -12,7 +12,7 @@ import java.util.UUID;
 public class InstanceIdentity {
     private final String id;
 
-    InstanceIdentity(DispatcherConfig config) {
+    InstanceIdentity(DispatcherConfig.Instance config) {
         this.id = config.instanceId()
                 .or(() -> Optional.ofNullable(System.getenv("HOSTNAME")))
                 .filter(s -> !s.isBlank())

@@ -36,7 +36,7 @@ public class RequestPublisher {
     @Inject
     InstanceIdentity instance;
     @Inject
-    DispatcherConfig config;
+    DispatcherConfig.Publish publish;
 
     public Uni<Void> publish(GenerationRequested request) {
         RecordHeaders headers = new RecordHeaders();
@@ -62,8 +62,8 @@ public class RequestPublisher {
                 // The send may run on the connector's thread: hand it the HTTP request's trace context explicitly.
                 .addMetadata(TracingMetadata.withCurrent(Context.current()));
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message))
-                .ifNoItem().after(config.publish().ackTimeout())
+                .ifNoItem().after(publish.ackTimeout())
                 .failWith(() -> new QueueUnavailableException("no acknowledgement from Kafka within "
-                        + config.publish().ackTimeout().toMillis() + " ms"));
+                        + publish.ackTimeout().toMillis() + " ms"));
     }
 }

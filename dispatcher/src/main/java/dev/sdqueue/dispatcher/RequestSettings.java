@@ -16,14 +16,14 @@ public class RequestSettings {
 
     @Produces
     @Singleton
-    RequestLimits limits(DispatcherConfig config) {
-        return limits(config.limits());
+    RequestLimits limits(DispatcherConfig.Limits config) {
+        return limitsOf(config);
     }
 
     @Produces
     @Singleton
-    RequestDefaults defaults(DispatcherConfig config, RequestLimits limits) {
-        RequestDefaults defaults = defaults(config.defaults());
+    RequestDefaults defaults(DispatcherConfig.Defaults config, RequestLimits limits) {
+        RequestDefaults defaults = defaultsOf(config);
         checkDefaultsWithinLimits(defaults, limits);
         return defaults;
     }
@@ -40,7 +40,7 @@ public class RequestSettings {
         return new RequestIntake(validator, defaults);
     }
 
-    static RequestLimits limits(DispatcherConfig.Limits c) {
+    static RequestLimits limitsOf(DispatcherConfig.Limits c) {
         RequestLimits d = RequestLimits.DEFAULTS;
         return new RequestLimits(
                 c.maxPromptLength().orElse(d.maxPromptLength()),
@@ -54,7 +54,7 @@ public class RequestSettings {
                 c.maxImages().orElse(d.maxImages()));
     }
 
-    static RequestDefaults defaults(DispatcherConfig.Defaults c) {
+    static RequestDefaults defaultsOf(DispatcherConfig.Defaults c) {
         RequestDefaults d = RequestDefaults.DEFAULTS;
         return new RequestDefaults(
                 c.width().orElse(d.width()),

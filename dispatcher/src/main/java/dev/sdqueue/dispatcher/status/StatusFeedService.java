@@ -21,7 +21,7 @@ public class StatusFeedService {
     private volatile StatusFeed feed;
 
     @Inject
-    DispatcherConfig config;
+    DispatcherConfig.Status config;
     @Inject
     InstanceIdentity instance;
     @Inject
@@ -38,7 +38,7 @@ public class StatusFeedService {
 
     void start(@Observes StartupEvent event) {
         feed = new StatusFeed(kafkaConfig, "sdq-dispatcher-status-" + instance.id(), view,
-                config.status().partitionRefresh(), config.status().kafkaTimeout()).start();
+                config.partitionRefresh(), config.kafkaTimeout()).start();
         Gauge.builder("sdq.status.jobs", view, JobStatusView::size)
                 .description("Jobs in this replica's status view").register(registry);
         Gauge.builder("sdq.status.records.skipped", this, s -> s.feed.skippedRecords())

@@ -1,0 +1,167 @@
+package dev.sdqueue.dispatcher.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sdqueue.dispatcher.status.JobStatusView;
+import dev.sdqueue.dispatcher.status.StatusFeed;
+import dev.sdqueue.schema.GenerationEvent;
+import dev.sdqueue.schema.GenerationRequested;
+import dev.sdqueue.schema.ImageRef;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The status view driven by events a worker would publish, produced here with a plain KafkaProducer. */
+@QuarkusTest
+@WithTestResource(KafkaStackResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StatusTransitionsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ConcurrentLinkedQueue<String> JOBS = new ConcurrentLinkedQueue<>();
+
+    @Inject
+    JobStatusView appView;
+
+    @Test
+    void queuedRunningSucceededWithImages() {
+        String id = submit("{\"prompt\":\"a lighthouse\",\"numImages\":2,\"seed\":11}");
+        assertThat(status(id).getString("status")).isEqualTo("queued");
+
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "worker-a"));
+        awaitStatus(id, "running");
+        TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 1, 7, 20));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(id).getInt("progress.step")).isEqualTo(7));
+        JsonPath running = status(id);
+        assertThat(running.getInt("progress.totalSteps")).isEqualTo(20);
+        assertThat(running.getInt("attempt")).isEqualTo(1);
+
+        List<ImageRef> images = List.of(image(id, 0), image(id, 1));
+        TestKafka.sendEvent(new GenerationEvent.Completed(id, now(), 1, images, Map.of("denoise", 812.0),
+                "worker-a", "cpu", null));
+        JsonPath done = awaitStatus(id, "succeeded");
+        assertThat(done.getList("images.key", String.class)).containsExactly(images.get(0).key(),
+                images.get(1).key());
+        assertThat(done.getList("images.url", String.class)).containsExactly(images.get(0).url(),
+                images.get(1).url());
+        assertThat(done.getLong("images[1].seed")).isEqualTo(12L);
+        assertThat(done.getString("request.prompt")).isEqualTo("a lighthouse");
+        assertThat(done.getInt("request.numImages")).isEqualTo(2);
+        assertThat(done.get("progress") == null).as("no progress once terminal").isTrue();
+        assertThat(done.get("error") == null).isTrue();
+    }
+
+    @Test
+    void failedWithReason() {
+        String id = submit("{\"prompt\":\"doomed\"}");
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "worker-a"));
+        TestKafka.sendEvent(new GenerationEvent.Failed(id, now(), 3, "model_not_found", "no model 'x'", false));
+        JsonPath failed = awaitStatus(id, "failed");
+        assertThat(failed.getString("error.reason")).isEqualTo("model_not_found");
+        assertThat(failed.getString("error.message")).isEqualTo("no model 'x'");
+        assertThat(failed.getBoolean("error.retriable")).isFalse();
+        assertThat(failed.getInt("attempt")).isEqualTo(3);
+        assertThat(failed.get("images") == null).isTrue();
+    }
+
+    @Test
+    void duplicateTerminalEventsDoNotChangeTheOutcome() {
+        String id = submit("{\"prompt\":\"once\"}");
+        TestKafka.sendEvent(new GenerationEvent.Completed(id, now(), 1, List.of(image(id, 0)), null, "w", "cpu",
+                null));
+        JsonPath first = awaitStatus(id, "succeeded");
+
+        // A redelivered job completes again, a zombie reports failure: both after the first terminal event.
+        TestKafka.sendEvent(new GenerationEvent.Completed(id, now(), 2,
+                List.of(new ImageRef("http://elsewhere/x.png", "other", "other/0.png", 64, 64, 1, "image/png")),
+                null, "w2", "cpu", null));
+        RecordMetadata last = TestKafka.sendEvent(new GenerationEvent.Failed(id, now(), 2, "oom", "late", true));
+        // A marker job on the same partition: once it shows, the view has applied the duplicates before it.
+        String marker = UUID.randomUUID().toString();
+        JOBS.add(marker);
+        TestKafka.sendEvent(new GenerationEvent.Started(marker, now(), 1, "w"), last.partition());
+        awaitStatus(marker, "running");
+
+        JsonPath after = status(id);
+        assertThat(after.getString("status")).isEqualTo("succeeded");
+        assertThat(after.getMap("$")).isEqualTo(first.getMap("$"));
+    }
+
+    @Test
+    void aJobFromAnotherProducerShowsAsQueued() {
+        String id = UUID.randomUUID().toString();
+        JOBS.add(id);
+        TestKafka.sendRequest(new GenerationRequested(id, "from elsewhere", null, null, null, null, null, null, null,
+                null, null, now()));
+        JsonPath queued = awaitStatus(id, "queued");
+        assertThat(queued.getString("request.prompt")).isEqualTo("from elsewhere");
+        assertThat(queued.get("request.width") == null).as("shown as published, defaults are the worker's")
+                .isTrue();
+    }
+
+    /** Last, so the rebuilt view has every job of this class to agree on. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aFreshViewRebuildsTheSameStateFromTheTopics() {
+        String id = submit("{\"prompt\":\"survives restarts\"}");
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "w"));
+        TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 1, 3, 20));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(id).getInt("progress.step")).isEqualTo(3));
+
+        JobStatusView rebuilt = new JobStatusView();
+        try (StatusFeed feed = new StatusFeed(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                "restart-test", rebuilt, Duration.ofSeconds(30), Duration.ofSeconds(5)).start()) {
+            await().atMost(WAIT).until(feed::caughtUp);
+            assertThat(JOBS).isNotEmpty();
+            for (String job : JOBS) {
+                await().atMost(WAIT).untilAsserted(() -> assertThat(rebuilt.get(job)).isPresent()
+                        .isEqualTo(appView.get(job)));
+            }
+            assertThat(rebuilt.get(id).orElseThrow().progress().step()).isEqualTo(3);
+        }
+    }
+
+    private static String submit(String json) {
+        String id = given().contentType("application/json").body(json)
+                .when().post("/v1/generations").then().statusCode(202).extract().path("id");
+        JOBS.add(id);
+        return id;
+    }
+
+    private static JsonPath status(String id) {
+        return given().when().get("/v1/generations/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static JsonPath awaitStatus(String id, String expected) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            int code = given().when().get("/v1/generations/" + id).statusCode();
+            assertThat(code).isEqualTo(200);
+            assertThat(status(id).getString("status")).isEqualTo(expected);
+        });
+        return status(id);
+    }
+
+    private static ImageRef image(String id, int index) {
+        String key = "generations/" + id + "/" + index + ".png";
+        return new ImageRef("http://127.0.0.1:9000/sdq-images/" + key + "?X-Amz-Signature=abc", "sdq-images", key,
+                512, 512, 11 + index, "image/png");
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
