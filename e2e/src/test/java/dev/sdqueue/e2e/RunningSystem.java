@@ -4,6 +4,7 @@ import dev.sdqueue.local.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -32,15 +33,11 @@ final class RunningSystem implements AutoCloseable {
         try {
             dispatcher = QuarkusApp.start("dispatcher", home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar"),
                     workDir.resolve("dispatcher"), Map.of("kafka.bootstrap.servers", stack.bootstrapServers()));
+            Map<String, String> workerConfig = new HashMap<>(stack.quarkusConfig());
+            workerConfig.put("sdq.model.dir", model.toString());
+            workerConfig.put("sdq.worker.id", "e2e-worker");
             QuarkusApp worker = QuarkusApp.start("worker", home.resolve("worker/target/quarkus-app/quarkus-run.jar"),
-                    workDir.resolve("worker"), Map.of(
-                            "kafka.bootstrap.servers", stack.bootstrapServers(),
-                            "sdq.model.dir", model.toString(),
-                            "sdq.storage.endpoint", stack.s3Endpoint(),
-                            "sdq.storage.access-key", stack.accessKey(),
-                            "sdq.storage.secret-key", stack.secretKey(),
-                            "sdq.storage.bucket", stack.bucket(),
-                            "sdq.worker.id", "e2e-worker"));
+                    workDir.resolve("worker"), workerConfig);
             dispatcher.awaitReady(Duration.ofSeconds(90));
             try {
                 worker.awaitReady(Duration.ofSeconds(180));

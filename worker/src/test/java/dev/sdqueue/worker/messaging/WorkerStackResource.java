@@ -5,6 +5,7 @@ import dev.sdqueue.models.TinyRandomModel;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** A real Kafka broker and S3Proxy on free ports, and the tiny-random model generated into target/. */
@@ -18,16 +19,12 @@ public final class WorkerStackResource implements QuarkusTestResourceLifecycleMa
             Files.createDirectories(model.getParent());
             TinyRandomModel.write(model);
             stack = LocalStack.forTests().start();
-            return Map.of(
-                    "kafka.bootstrap.servers", stack.bootstrapServers(),
-                    "sdq.model.dir", model.toString(),
-                    "sdq.storage.endpoint", stack.s3Endpoint(),
-                    "sdq.storage.access-key", stack.accessKey(),
-                    "sdq.storage.secret-key", stack.secretKey(),
-                    "sdq.storage.bucket", stack.bucket(),
-                    "sdq.worker.id", "test-worker",
-                    "sdq.defaults.width", "128",
-                    "sdq.defaults.height", "128");
+            Map<String, String> config = new HashMap<>(stack.quarkusConfig());
+            config.put("sdq.model.dir", model.toString());
+            config.put("sdq.worker.id", "test-worker");
+            config.put("sdq.defaults.width", "128");
+            config.put("sdq.defaults.height", "128");
+            return config;
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the worker's test stack", e);
         }
