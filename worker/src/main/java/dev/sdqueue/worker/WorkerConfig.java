@@ -1,5 +1,7 @@
 package dev.sdqueue.worker;
 
+import dev.sdqueue.schema.RequestDefaults;
+import dev.sdqueue.schema.RequestLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -107,6 +109,11 @@ public final class WorkerConfig {
 
         @WithDefault("4")
         int maxImages();
+
+        default RequestLimits toRequestLimits() {
+            return new RequestLimits(maxPromptLength(), minSize(), maxWidth(), maxHeight(), maxPixels(), maxSteps(),
+                    minGuidance(), maxGuidance(), maxImages());
+        }
     }
 
     /** Values absent request fields take (the scheduler's default is the model's scheduler_config.json). */
@@ -126,5 +133,10 @@ public final class WorkerConfig {
 
         @WithDefault("1")
         int numImages();
+
+        /** The defaults for {@code model}; no scheduler default: the model's scheduler_config.json decides. */
+        default RequestDefaults toRequestDefaults(String model) {
+            return new RequestDefaults(width(), height(), steps(), guidanceScale(), numImages(), null, model);
+        }
     }
 }

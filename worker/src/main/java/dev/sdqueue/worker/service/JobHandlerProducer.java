@@ -1,7 +1,5 @@
 package dev.sdqueue.worker.service;
 
-import dev.sdqueue.schema.RequestDefaults;
-import dev.sdqueue.schema.RequestLimits;
 import dev.sdqueue.schema.RequestValidator;
 import dev.sdqueue.worker.WorkerConfig;
 import dev.sdqueue.worker.messaging.EventPublisher;
@@ -19,12 +17,8 @@ final class JobHandlerProducer {
     GenerationJobHandler handler(WorkerConfig.Limits l, WorkerConfig.Defaults d, WorkerConfig.Model model,
                                  WorkerConfig.Pipeline pipeline, ImageGenerator generator, ImageStore store,
                                  EventPublisher events, WorkerIdentity identity) {
-        RequestLimits limits = new RequestLimits(l.maxPromptLength(), l.minSize(), l.maxWidth(), l.maxHeight(),
-                l.maxPixels(), l.maxSteps(), l.minGuidance(), l.maxGuidance(), l.maxImages());
-        // The scheduler default is null: the model's own scheduler_config.json decides.
-        RequestDefaults defaults = new RequestDefaults(d.width(), d.height(), d.steps(), d.guidanceScale(),
-                d.numImages(), null, model.name());
-        return new GenerationJobHandler(generator, store, events, new RequestValidator(limits), defaults,
+        return new GenerationJobHandler(generator, store, events, new RequestValidator(l.toRequestLimits()),
+                d.toRequestDefaults(model.name()),
                 identity.id(), pipeline.progressEvery(), Clock.systemUTC());
     }
 }
