@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,6 +62,25 @@ class GenerationRequestConsumerTest {
     }
 
     @Test
+    void eventsContinueTheTraceOfTheRequest() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS, jobId, EventJson.toBytes(
+                new GenerationRequested(jobId, "a grey cat", null, 64, 64, 1, 1.0, 3L, null, null, null, null)));
+        record.headers().add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+        send(record);
+
+        List<ConsumerRecord<String, byte[]>> events = recordsUntilTerminal(jobId);
+
+        assertThat(events).isNotEmpty().allSatisfy(event -> {
+            Header traceparent = event.headers().lastHeader("traceparent");
+            assertThat(traceparent).as("traceparent of %s", new String(event.value(), StandardCharsets.UTF_8))
+                    .isNotNull();
+            assertThat(new String(traceparent.value(), StandardCharsets.UTF_8)).startsWith("00-" + traceId + "-");
+        });
+    }
+
+    @Test
     void aRequestOutsideTheLimitsFailsWithoutRetryAndTheNextJobStillRuns() throws Exception {
         String bad = UUID.randomUUID().toString();
         produce(bad, "{\"jobId\":\"%s\",\"prompt\":\"p\",\"width\":100,\"scheduler\":\"k_dpm\"}".formatted(bad)
@@ -89,15 +109,27 @@ class GenerationRequestConsumerTest {
     }
 
     private static void produce(String key, byte[] value) throws Exception {
+        send(new ProducerRecord<>(Topics.REQUESTS, key, value));
+    }
+
+    private static void send(ProducerRecord<String, byte[]> record) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", WorkerStackResource.stack.bootstrapServers(), "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS, key, value)).get();
+            producer.send(record).get();
         }
     }
 
     private static List<GenerationEvent> eventsUntilTerminal(String jobId) throws Exception {
         List<GenerationEvent> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : recordsUntilTerminal(jobId)) {
+            events.add(EventJson.fromBytes(record.value(), GenerationEvent.class));
+        }
+        return events;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> recordsUntilTerminal(String jobId) throws Exception {
+        List<ConsumerRecord<String, byte[]>> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 Map.of("bootstrap.servers", WorkerStackResource.stack.bootstrapServers()),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -109,9 +141,8 @@ class GenerationRequestConsumerTest {
             while (Instant.now().isBefore(deadline)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
                     if (jobId.equals(record.key())) {
-                        GenerationEvent event = EventJson.fromBytes(record.value(), GenerationEvent.class);
-                        events.add(event);
-                        if (event.terminal()) {
+                        events.add(record);
+                        if (EventJson.fromBytes(record.value(), GenerationEvent.class).terminal()) {
                             return events;
                         }
                     }
