@@ -62,6 +62,21 @@ class GenerationRequestConsumerTest {
     }
 
     @Test
+    void thePartOfAPromptBeyondTheTextEncodersWindowIsReportedInTheCompletedEvent() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        String kept = "a cat ".repeat(36).trim();
+        String prompt = kept + " wearing a tiny purple hat";
+        produce(jobId, EventJson.toBytes(new GenerationRequested(jobId, prompt, null, 64, 64, 1, 1.0, 3L, null, null,
+                null, null)));
+
+        GenerationEvent.Completed completed = (GenerationEvent.Completed) last(eventsUntilTerminal(jobId));
+
+        // 75 content tokens fit: "a cat" x 36 is 72 tokens, so the dropped tail starts inside the hat phrase.
+        assertThat(completed.truncatedPrompt()).isNotBlank().endsWith("purple hat");
+        assertThat(prompt).endsWith(completed.truncatedPrompt());
+    }
+
+    @Test
     void eventsContinueTheTraceOfTheRequest() throws Exception {
         String jobId = UUID.randomUUID().toString();
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
