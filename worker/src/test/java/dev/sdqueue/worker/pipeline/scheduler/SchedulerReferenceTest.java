@@ -47,7 +47,8 @@ class SchedulerReferenceTest {
 
     @Test
     void referenceDirectoryHasTrajectories() {
-        assertThat(trajectoryFiles()).hasSizeGreaterThanOrEqualTo(9);
+        // Any folder of the same layout will do (-Dsdq.reference.dir): an empty one would pass vacuously.
+        assertThat(trajectoryFiles()).isNotEmpty();
     }
 
     @Test
