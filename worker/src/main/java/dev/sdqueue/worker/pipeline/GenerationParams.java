@@ -11,7 +11,7 @@ package dev.sdqueue.worker.pipeline;
  * @param guidanceScale  classifier-free guidance g; g <= 1 runs the conditional branch only
  * @param seed           seed of image 0; image i uses seed + i (see {@link GaussianNoise})
  * @param scheduler      request or diffusers class name ("euler_a", "PNDMScheduler"); null = model default
- * @param numImages      images generated together as one batch (>= 1)
+ * @param numImages      images of this request (>= 1), denoised in batches of at most the pipeline's maxBatch
  * @throws InvalidGenerationParamsException if a value is out of range
  */
 public record GenerationParams(String prompt, String negativePrompt, int width, int height, int steps,

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param images                  one per requested image, in seed order
  * @param scheduler               the scheduler actually used (request name, e.g. "pndm")
- * @param unetSteps               denoising steps run (PNDM runs steps + 1)
+ * @param unetSteps               denoising steps run over all batches (PNDM runs steps + 1 per batch)
  * @param timings                 per-stage wall-clock times
  * @param truncatedPrompt         prompt text beyond the text encoder's 75 tokens, dropped ("" if none)
  * @param truncatedNegativePrompt same for the negative prompt

@@ -6,7 +6,6 @@ import dev.sdqueue.worker.pipeline.onnx.TextEncoder;
 import dev.sdqueue.worker.pipeline.onnx.UNet;
 import dev.sdqueue.worker.pipeline.onnx.VaeDecoder;
 import dev.sdqueue.worker.pipeline.png.PngEncoder;
-import dev.sdqueue.worker.pipeline.scheduler.NoiseSource;
 import dev.sdqueue.worker.pipeline.scheduler.Scheduler;
 import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
 import dev.sdqueue.worker.pipeline.scheduler.UnsupportedSchedulerException;
@@ -18,21 +17,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Stable Diffusion text-to-image on ONNX Runtime, as diffusers' StableDiffusionPipeline runs it:
  * tokenize → text encoder → (noise → scheduler loop with classifier-free guidance) → latents /
  * scaling factor → VAE decoder → clamp((x+1)/2) → 8-bit RGB → PNG.
  *
+ * <p>Memory is bounded by the configured {@link PipelineOptions#maxBatch()}: the images of a request
+ * are denoised in batches of at most that many (one UNet call per step for the whole batch, two rows
+ * per image with guidance), and the VAE decodes one image at a time, each turned into its PNG before
+ * the next is decoded. Image i is the same whichever batch it ran in (see {@link DenoiseLoop}).
+ *
  * <p>{@link #generate} keeps all per-request state local, so one pipeline may serve several threads
  * (ONNX Runtime sessions allow concurrent runs), though a worker normally runs one job at a time.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
 
-    private final StableDiffusionModel model;
+    /** The VAE as the pipeline calls it: one image's latents ([4, h, w] at {@code offset}, already unscaled). */
+    @FunctionalInterface
+    interface LatentDecoder {
+        VaeDecoder.Decoded decode(float[] latents, int offset, int h, int w);
+    }
 
-    private StableDiffusionPipeline(StableDiffusionModel model) {
+    /** Test seam: wrappers around the UNet and VAE calls, to observe batch sizes and ordering. */
+    record Instrumentation(UnaryOperator<DenoiseLoop.NoisePredictor> unet, UnaryOperator<LatentDecoder> vae) {
+        static final Instrumentation NONE = new Instrumentation(UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    private final StableDiffusionModel model;
+    private final int maxBatch;
+    private final Instrumentation hooks;
+
+    private StableDiffusionPipeline(StableDiffusionModel model, int maxBatch, Instrumentation hooks) {
         this.model = model;
+        this.maxBatch = maxBatch;
+        this.hooks = hooks;
     }
 
     /**
@@ -41,29 +61,49 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * @throws ModelLoadException if a file is missing, a tensor is unexpected or a provider is unsupported
      */
     public static StableDiffusionPipeline load(Path modelDir, PipelineOptions options, LoadListener progress) {
+        return load(modelDir, options, progress, Instrumentation.NONE);
+    }
+
+    static StableDiffusionPipeline load(Path modelDir, PipelineOptions options, LoadListener progress,
+                                        Instrumentation hooks) {
         return new StableDiffusionPipeline(ModelLoader.load(modelDir, options,
-                progress == null ? LoadListener.NONE : progress));
+                progress == null ? LoadListener.NONE : progress), options.maxBatch(), hooks);
     }
 
     public ModelInfo info() {
         return model.info();
     }
 
+    /** Most images denoised together in one batch. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** {@link #generate(GenerationParams, StepListener, ImageListener)} without an image listener. */
+    public GenerationResult generate(GenerationParams params, StepListener listener) {
+        return generate(params, listener, null);
+    }
+
     /**
-     * Generates {@code params.numImages()} images as one batch.
+     * Generates {@code params.numImages()} images in batches of at most {@link #maxBatch()}.
+     * {@code listener} sees steps numbered across all batches; {@code images} (may be null) gets each
+     * image as soon as its PNG is encoded.
      *
      * @throws InvalidGenerationParamsException bad size/scheduler/steps for this model (not retriable)
      * @throws InferenceException               ONNX Runtime failed (possibly transient)
      */
-    public GenerationResult generate(GenerationParams params, StepListener listener) {
+    public GenerationResult generate(GenerationParams params, StepListener listener, ImageListener images) {
         StepListener steps = listener == null ? StepListener.NONE : listener;
+        ImageListener sink = images == null ? ImageListener.NONE : images;
         long t0 = System.nanoTime();
-        Scheduler scheduler = scheduler(params);
-        int batch = params.numImages();
+        Scheduler first = scheduler(params); // fails on a bad scheduler or step count before any work
         boolean cfg = params.classifierFreeGuidance();
         int h = params.height() / 8;
         int w = params.width() / 8;
         int perImage = 4 * h * w;
+        int batches = (params.numImages() + maxBatch - 1) / maxBatch;
+        int stepsPerBatch = first.numSteps();
+        int totalSteps = batches * stepsPerBatch;
 
         long ts = System.nanoTime();
         TokenizedPrompt cond = model.tokenizer().encode(params.prompt());
@@ -73,82 +113,60 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ts = System.nanoTime();
         int[][] ids = cfg ? new int[][] {uncond.inputIds(), cond.inputIds()} : new int[][] {cond.inputIds()};
         TextEncoder.Encoded encoded = model.textEncoder().encode(ids);
-        float[] states = batchStates(encoded, batch, cfg);
         Duration textEncoder = since(ts);
 
-        ts = System.nanoTime();
-        GaussianNoise[] rngs = new GaussianNoise[batch];
-        float[] latents = new float[batch * perImage];
-        float sigma = scheduler.initNoiseSigma();
-        for (int i = 0; i < batch; i++) {
-            rngs[i] = new GaussianNoise(params.seed() + i);
-            rngs[i].fill(latents, i * perImage, perImage);
-        }
-        for (int i = 0; i < latents.length; i++) {
-            latents[i] *= sigma;
-        }
-        // Ancestral schedulers draw each image's noise from that image's own stream.
-        NoiseSource noise = dest -> {
-            for (int i = 0; i < batch; i++) {
-                rngs[i].fill(dest, i * perImage, perImage);
-            }
-        };
-        int unetBatch = cfg ? 2 * batch : batch;
-        float[] modelInput = new float[unetBatch * perImage];
-        float[] prediction = new float[unetBatch * perImage];
-        float[] guided = cfg ? new float[batch * perImage] : prediction;
-        float g = (float) params.guidanceScale();
-        List<Duration> stepTimes = new ArrayList<>();
-        int total = scheduler.numSteps();
-        try (UNet.Run run = model.unet().begin(unetBatch, h, w, states, encoded.seq(), encoded.hidden())) {
-            for (int k = 0; k < total; k++) {
-                long s0 = System.nanoTime();
-                scheduler.scaleModelInput(latents, k, modelInput);
-                if (cfg) {
-                    // [uncond; cond]: the same latents twice, unconditional half first.
-                    System.arraycopy(modelInput, 0, modelInput, batch * perImage, batch * perImage);
+        LatentDecoder vae = hooks.vae().apply(model.vaeDecoder()::decode);
+        float inverseScale = (float) (1.0 / model.info().latentScale());
+        List<Duration> stepTimes = new ArrayList<>(totalSteps);
+        List<GeneratedImage> out = new ArrayList<>(params.numImages());
+        long denoiseNanos = 0;
+        long vaeNanos = 0;
+        long pngNanos = 0;
+        for (int b = 0; b < batches; b++) {
+            int start = b * maxBatch;
+            int count = Math.min(maxBatch, params.numImages() - start);
+            ts = System.nanoTime();
+            Scheduler scheduler = b == 0 ? first : scheduler(params);
+            DenoiseLoop loop = new DenoiseLoop(scheduler, params.seed() + start, count, perImage, params.guidanceScale());
+            float[] states = batchStates(encoded, count, cfg);
+            try (UNet.Run run = model.unet().begin(loop.unetBatch(), h, w, states, encoded.seq(), encoded.hidden())) {
+                DenoiseLoop.NoisePredictor unet = hooks.unet().apply(run::predict);
+                for (int k = 0; k < stepsPerBatch; k++) {
+                    long s0 = System.nanoTime();
+                    loop.step(k, unet);
+                    Duration took = since(s0);
+                    stepTimes.add(took);
+                    steps.onStep(b * stepsPerBatch + k + 1, totalSteps, took);
                 }
-                run.predict(modelInput, scheduler.timestep(k), prediction);
-                if (cfg) {
-                    int half = batch * perImage;
-                    for (int i = 0; i < half; i++) {
-                        float u = prediction[i];
-                        guided[i] = u + g * (prediction[half + i] - u);
-                    }
+            }
+            denoiseNanos += System.nanoTime() - ts;
+
+            float[] latents = loop.latents();
+            for (int i = 0; i < count; i++) {
+                ts = System.nanoTime();
+                int offset = i * perImage;
+                for (int j = offset; j < offset + perImage; j++) {
+                    latents[j] *= inverseScale;
                 }
-                scheduler.step(guided, k, latents, latents, noise);
-                Duration took = since(s0);
-                stepTimes.add(took);
-                steps.onStep(k + 1, total, took);
+                VaeDecoder.Decoded decoded = vae.decode(latents, offset, h, w);
+                vaeNanos += System.nanoTime() - ts;
+
+                ts = System.nanoTime();
+                int index = start + i;
+                long seed = params.seed() + index;
+                Map<String, String> text = new LinkedHashMap<>();
+                text.put("parameters", ImageMetadata.parameters(params, seed, first.name(), model.info().name()));
+                byte[] png = PngEncoder.encodeRgb(decoded.width(), decoded.height(), toRgb(decoded), text);
+                GeneratedImage image = new GeneratedImage(index, seed, decoded.width(), decoded.height(), png);
+                pngNanos += System.nanoTime() - ts;
+                out.add(image);
+                sink.onImage(image);
             }
         }
-        Duration denoise = since(ts);
 
-        ts = System.nanoTime();
-        float inv = (float) (1.0 / model.info().latentScale());
-        for (int i = 0; i < latents.length; i++) {
-            latents[i] *= inv;
-        }
-        List<VaeDecoder.Decoded> decoded = new ArrayList<>();
-        for (int i = 0; i < batch; i++) {
-            decoded.add(model.vaeDecoder().decode(latents, i * perImage, h, w));
-        }
-        Duration vae = since(ts);
-
-        ts = System.nanoTime();
-        List<GeneratedImage> images = new ArrayList<>();
-        for (int i = 0; i < batch; i++) {
-            VaeDecoder.Decoded d = decoded.get(i);
-            long seed = params.seed() + i;
-            Map<String, String> text = new LinkedHashMap<>();
-            text.put("parameters", ImageMetadata.parameters(params, seed, scheduler.name(), model.info().name()));
-            byte[] png = PngEncoder.encodeRgb(d.width(), d.height(), toRgb(d), text);
-            images.add(new GeneratedImage(i, seed, d.width(), d.height(), png));
-        }
-        Duration pngTime = since(ts);
-
-        StageTimings timings = new StageTimings(tokenize, textEncoder, stepTimes, denoise, vae, pngTime, since(t0));
-        return new GenerationResult(images, scheduler.name(), total, timings, cond.truncatedText(),
+        StageTimings timings = new StageTimings(tokenize, textEncoder, stepTimes, Duration.ofNanos(denoiseNanos),
+                Duration.ofNanos(vaeNanos), Duration.ofNanos(pngNanos), since(t0));
+        return new GenerationResult(out, first.name(), totalSteps, timings, cond.truncatedText(),
                 uncond == null ? "" : uncond.truncatedText());
     }
 
@@ -164,7 +182,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Encoder states in UNet batch order: [uncond x batch; cond x batch] (or cond x batch). */
+    /** Encoder states in UNet batch order: [uncond x images; cond x images] (or cond x images). */
     private static float[] batchStates(TextEncoder.Encoded e, int batch, boolean cfg) {
         int per = e.seq() * e.hidden();
         int prompts = cfg ? 2 : 1;

@@ -10,10 +10,8 @@ import ai.onnxruntime.platform.Fp16Conversions;
 import dev.sdqueue.worker.pipeline.InferenceException;
 import dev.sdqueue.worker.pipeline.InvalidGenerationParamsException;
 
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,32 +82,44 @@ public final class UNet implements AutoCloseable {
         return new Run(batch, chunk, latentHeight, latentWidth, states, seq, hiddenSize);
     }
 
-    /** Reusable buffers of one generation; not thread-safe. */
+    /**
+     * Reusable tensors of one batch: sample, timestep, text states and the pinned output live in
+     * direct buffers created once, and the input/output maps are built once, so a step allocates no
+     * latent-sized memory on the Java side (ONNX Runtime's own per-run result objects remain).
+     * Not thread-safe.
+     */
     public final class Run implements AutoCloseable {
         private final int chunks;
         private final int sampleSize;
         private final Tensors.DirectTensor in;
         private final Tensors.DirectTensor out;
+        private final TimestepTensor timestepTensor;
         private final List<Tensors.DirectTensor> states = new ArrayList<>();
+        private final List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
+        private final Map<String, OnnxTensor> outputs;
 
         private Run(int batch, int chunk, int h, int w, float[] statesData, int seq, int hiddenSize) {
             this.chunks = batch / chunk;
             this.sampleSize = chunk * 4 * h * w;
             Tensors.DirectTensor i = null;
             Tensors.DirectTensor o = null;
+            TimestepTensor t = null;
             try {
                 i = Tensors.DirectTensor.allocate(env, sample.type, new long[] {chunk, 4, h, w});
                 o = Tensors.DirectTensor.allocate(env, outputType, new long[] {chunk, 4, h, w});
+                t = new TimestepTensor(env, timestep);
                 int stateSize = chunk * seq * hiddenSize;
                 for (int k = 0; k < chunks; k++) {
                     Tensors.DirectTensor s = Tensors.DirectTensor.allocate(env, hidden.type,
                             new long[] {chunk, seq, hiddenSize});
                     states.add(s);
                     s.write(statesData, k * stateSize);
+                    inputs.add(Map.of("sample", i.tensor, "timestep", t.tensor, "encoder_hidden_states", s.tensor));
                 }
             } catch (OrtException | RuntimeException e) {
                 closeQuietly(i);
                 closeQuietly(o);
+                closeQuietly(t);
                 states.forEach(UNet::closeQuietly);
                 if (e instanceof RuntimeException re) {
                     throw re;
@@ -118,16 +128,16 @@ public final class UNet implements AutoCloseable {
             }
             this.in = i;
             this.out = o;
+            this.timestepTensor = t;
+            this.outputs = Map.of(output, o.tensor);
         }
 
         /** noise prediction for {@code latents} (the whole batch) at {@code t}, written into {@code prediction}. */
         public void predict(float[] latents, float t, float[] prediction) {
+            timestepTensor.set(t);
             for (int k = 0; k < chunks; k++) {
                 in.write(latents, k * sampleSize);
-                try (OnnxTensor ts = timestepTensor(t);
-                     OrtSession.Result ignored = c.session.run(
-                             Map.of("sample", in.tensor, "timestep", ts, "encoder_hidden_states", states.get(k).tensor),
-                             Map.of(output, out.tensor))) {
+                try (OrtSession.Result ignored = c.session.run(inputs.get(k), outputs)) {
                     out.read(prediction, k * sampleSize);
                 } catch (OrtException e) {
                     throw new InferenceException("unet failed at timestep " + t + ": " + e.getMessage(), e);
@@ -135,47 +145,79 @@ public final class UNet implements AutoCloseable {
             }
         }
 
+        /**
+         * Everything {@link #predict} does except ONNX Runtime's {@code session.run}: writes the
+         * timestep and sample into their tensors and reads the output buffer back. It exists to
+         * measure the per-step cost around the UNet (the JMH benchmark); {@code prediction} receives
+         * whatever the output buffer holds.
+         */
+        public void predictWithoutInference(float[] latents, float t, float[] prediction) {
+            timestepTensor.set(t);
+            for (int k = 0; k < chunks; k++) {
+                in.write(latents, k * sampleSize);
+                out.read(prediction, k * sampleSize);
+            }
+        }
+
         @Override
         public void close() {
             closeQuietly(in);
             closeQuietly(out);
+            closeQuietly(timestepTensor);
             states.forEach(UNet::closeQuietly);
         }
     }
 
-    private OnnxTensor timestepTensor(float t) throws OrtException {
-        long[] shape;
-        int n;
-        if (timestep.getShape().length == 0) {
-            shape = new long[0];
-            n = 1;
-        } else {
-            long d = timestep.getShape()[0];
-            n = d > 0 ? (int) d : 1;
-            shape = new long[] {n};
+    /**
+     * The timestep input over a direct buffer, rewritten in place each step. Integer inputs receive
+     * the timestep truncated toward zero (numpy's astype); rank 1 gets shape [1] or the declared size.
+     */
+    private static final class TimestepTensor implements AutoCloseable {
+        private final OnnxJavaType type;
+        private final int n;
+        private final ByteBuffer bytes;
+        final OnnxTensor tensor;
+
+        TimestepTensor(OrtEnvironment env, TensorInfo info) throws OrtException {
+            long[] shape;
+            if (info.getShape().length == 0) {
+                shape = new long[0];
+                n = 1;
+            } else {
+                long d = info.getShape()[0];
+                n = d > 0 ? (int) d : 1;
+                shape = new long[] {n};
+            }
+            type = info.type;
+            int width = switch (type) {
+                case INT64 -> 8;
+                case FLOAT16 -> 2;
+                default -> 4;
+            };
+            bytes = ByteBuffer.allocateDirect(n * width).order(ByteOrder.nativeOrder());
+            tensor = switch (type) {
+                case INT64 -> OnnxTensor.createTensor(env, bytes.asLongBuffer(), shape);
+                case INT32 -> OnnxTensor.createTensor(env, bytes.asIntBuffer(), shape);
+                case FLOAT16 -> OnnxTensor.createTensor(env, bytes.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
+                default -> OnnxTensor.createTensor(env, bytes.asFloatBuffer(), shape);
+            };
         }
-        return switch (timestep.type) {
-            case INT64 -> {
-                long[] v = new long[n];
-                java.util.Arrays.fill(v, (long) t);
-                yield OnnxTensor.createTensor(env, LongBuffer.wrap(v), shape);
+
+        void set(float t) {
+            for (int i = 0; i < n; i++) {
+                switch (type) {
+                    case INT64 -> bytes.putLong(i * 8, (long) t);
+                    case INT32 -> bytes.putInt(i * 4, (int) t);
+                    case FLOAT16 -> bytes.putShort(i * 2, Fp16Conversions.floatToFp16(t));
+                    default -> bytes.putFloat(i * 4, t);
+                }
             }
-            case INT32 -> {
-                int[] v = new int[n];
-                java.util.Arrays.fill(v, (int) t);
-                yield OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
-            }
-            case FLOAT16 -> {
-                short[] v = new short[n];
-                java.util.Arrays.fill(v, Fp16Conversions.floatToFp16(t));
-                yield OnnxTensor.createTensor(env, ShortBuffer.wrap(v), shape, OnnxJavaType.FLOAT16);
-            }
-            default -> {
-                float[] v = new float[n];
-                java.util.Arrays.fill(v, t);
-                yield OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape);
-            }
-        };
+        }
+
+        @Override
+        public void close() {
+            tensor.close();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
