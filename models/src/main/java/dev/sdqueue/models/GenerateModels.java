@@ -17,7 +17,8 @@ public final class GenerateModels {
 
     /** Every model this module generates, by folder name. */
     private static final Map<String, ModelFolder.Writer> MODELS = new TreeMap<>(Map.of(
-            TinyRandomModel.NAME, dir -> TinyRandomModel.write(dir)));
+            TinyRandomModel.NAME, dir -> TinyRandomModel.write(dir),
+            ColourOracleModel.NAME, dir -> ColourOracleModel.write(dir)));
 
     private GenerateModels() {
     }

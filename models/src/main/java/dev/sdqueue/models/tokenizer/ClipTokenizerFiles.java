@@ -24,11 +24,16 @@ public final class ClipTokenizerFiles {
 
     /** The project's own vocabulary, learned from the built-in prompt corpus. */
     public static ClipBpeVocabulary builtInVocabulary(int maxMerges) {
+        return ClipBpeVocabulary.train(builtInCorpus(), maxMerges);
+    }
+
+    /** The built-in prompt corpus (prompt-like English, one prompt a line, {@code #} lines are comments). */
+    public static String builtInCorpus() {
         try (InputStream in = ClipTokenizerFiles.class.getResourceAsStream(CORPUS_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + CORPUS_RESOURCE);
             }
-            return ClipBpeVocabulary.train(new String(in.readAllBytes(), StandardCharsets.UTF_8), maxMerges);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
