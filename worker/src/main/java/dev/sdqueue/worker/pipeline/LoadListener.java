@@ -1,8 +1,14 @@
 package dev.sdqueue.worker.pipeline;
 
+import dev.sdqueue.worker.pipeline.onnx.providers.ProviderFailure;
+import dev.sdqueue.worker.pipeline.onnx.providers.ProviderSelection;
+
 import java.time.Duration;
 
-/** Progress while a model folder loads: called after each component (tokenizer, text_encoder, unet, ...). */
+/**
+ * Progress while a model folder loads: called after each component (tokenizer, text_encoder, unet, ...),
+ * and about the execution providers tried.
+ */
 @FunctionalInterface
 public interface LoadListener {
 
@@ -13,6 +19,18 @@ public interface LoadListener {
      * @param took      time spent loading it
      */
     void loaded(String component, int index, int total, Duration took);
+
+    /**
+     * A configured execution provider is not usable here and was dropped.
+     *
+     * @param next the provider leading the next try, or null if the load fails (strict, or none left)
+     */
+    default void providerFailed(ProviderFailure failure, String next) {
+    }
+
+    /** The sessions were created; {@link ProviderSelection#active()} runs the networks. */
+    default void providersSelected(ProviderSelection selection) {
+    }
 
     LoadListener NONE = (component, index, total, took) -> { };
 }

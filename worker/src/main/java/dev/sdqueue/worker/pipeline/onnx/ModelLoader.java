@@ -10,6 +10,8 @@ import dev.sdqueue.worker.pipeline.ModelInfo;
 import dev.sdqueue.worker.pipeline.ModelLoadException;
 import dev.sdqueue.worker.pipeline.PipelineOptions;
 import dev.sdqueue.worker.pipeline.TensorSpec;
+import dev.sdqueue.worker.pipeline.onnx.providers.OrtProviderBinder;
+import dev.sdqueue.worker.pipeline.onnx.providers.ProviderBinder;
 import dev.sdqueue.worker.pipeline.scheduler.SchedulerConfig;
 import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
 import dev.sdqueue.worker.pipeline.tokenizer.ClipTokenizer;
@@ -43,30 +45,44 @@ public final class ModelLoader {
     }
 
     public static StableDiffusionModel load(Path modelDir, PipelineOptions options, LoadListener listener) {
+        return load(modelDir, options, listener, OrtProviderBinder.INSTANCE);
+    }
+
+    /** As {@link #load(Path, PipelineOptions, LoadListener)}, adding providers through {@code binder}. */
+    static StableDiffusionModel load(Path modelDir, PipelineOptions options, LoadListener listener,
+                                     ProviderBinder binder) {
         if (!Files.isDirectory(modelDir)) {
             throw new ModelLoadException("model folder " + modelDir + " does not exist or is not a directory");
         }
         OrtSessions.checkProviders(options);
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "sdqueue");
+        int[] index = {0};
+        SchedulerConfig scheduler = step(listener, index, "scheduler", () -> readScheduler(modelDir));
+        ClipTokenizer tokenizer = step(listener, index, "tokenizer", () -> readTokenizer(modelDir));
+        int loadedBefore = index[0];
+        return OrtSessions.withFallback(options, binder,
+                OrtSessions.tensorRtProfiles(modelDir, options, tokenizer.maxLength()), listener, attempt -> {
+                    index[0] = loadedBefore; // a retry with the next provider reports the networks again
+                    return openNetworks(env, modelDir, listener, index, scheduler, tokenizer, attempt);
+                }).value();
+    }
+
+    private static StableDiffusionModel openNetworks(OrtEnvironment env, Path modelDir, LoadListener listener,
+                                                     int[] index, SchedulerConfig scheduler, ClipTokenizer tokenizer,
+                                                     OrtSessions.Attempt attempt) {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            int[] index = {0};
-            SchedulerConfig scheduler = step(listener, index, "scheduler", () -> readScheduler(modelDir));
-            ClipTokenizer tokenizer = step(listener, index, "tokenizer", () -> readTokenizer(modelDir));
-            TextEncoder text = step(listener, index, "text_encoder", () -> {
-                TextEncoder t = new TextEncoder(env, open(env, modelDir, "text_encoder", options, opened),
-                        tokenizer.maxLength());
-                return t;
-            });
-            UNet unet = step(listener, index, "unet", () -> new UNet(env, open(env, modelDir, "unet", options, opened)));
+            TextEncoder text = step(listener, index, "text_encoder",
+                    () -> new TextEncoder(env, open(env, modelDir, "text_encoder", attempt, opened), tokenizer.maxLength()));
+            UNet unet = step(listener, index, "unet", () -> new UNet(env, open(env, modelDir, "unet", attempt, opened)));
             VaeDecoder vae = step(listener, index, "vae_decoder",
-                    () -> new VaeDecoder(env, open(env, modelDir, "vae_decoder", options, opened)));
+                    () -> new VaeDecoder(env, open(env, modelDir, "vae_decoder", attempt, opened)));
             if (text.fixedHidden() > 0 && unet.fixedHidden() > 0 && text.fixedHidden() != unet.fixedHidden()) {
                 throw new ModelLoadException("model folder " + modelDir + ": text_encoder/model.onnx produces hidden size "
                         + text.fixedHidden() + " but unet/model.onnx input 'encoder_hidden_states' expects "
                         + unet.fixedHidden());
             }
-            ModelInfo info = info(modelDir, options, scheduler, tokenizer, opened);
+            ModelInfo info = info(modelDir, attempt.chainNames(), scheduler, tokenizer, opened);
             return new StableDiffusionModel(info, tokenizer, scheduler, text, unet, vae);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened) {
@@ -88,10 +104,15 @@ public final class ModelLoader {
         return result;
     }
 
-    private static OnnxComponent open(OrtEnvironment env, Path dir, String component, PipelineOptions options,
+    private static OnnxComponent open(OrtEnvironment env, Path dir, String component, OrtSessions.Attempt attempt,
                                       List<AutoCloseable> opened) {
-        try (OrtSession.SessionOptions so = OrtSessions.create(options)) {
-            OnnxComponent c = OnnxComponent.open(env, dir, component, so);
+        try (OrtSession.SessionOptions so = attempt.sessionOptions(component)) {
+            OnnxComponent c;
+            try {
+                c = OnnxComponent.open(env, dir, component, so);
+            } catch (ModelLoadException e) {
+                throw attempt.sessionFailed(component, e);
+            }
             opened.add(c);
             return c;
         }
@@ -123,7 +144,7 @@ public final class ModelLoader {
         }
     }
 
-    private static ModelInfo info(Path dir, PipelineOptions options, SchedulerConfig scheduler, ClipTokenizer tokenizer,
+    private static ModelInfo info(Path dir, List<String> providers, SchedulerConfig scheduler, ClipTokenizer tokenizer,
                                   List<AutoCloseable> opened) {
         JsonNode unetConfig = optionalJson(dir.resolve("unet").resolve("config.json"));
         JsonNode vaeConfig = optionalJson(dir.resolve("vae_decoder").resolve("config.json"));
@@ -144,7 +165,7 @@ public final class ModelLoader {
         }
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
         return new ModelInfo(name, dir, Schedulers.defaultName(scheduler), size, size, scale, tokenizer.maxLength(),
-                options.providers(), inputs, outputs);
+                providers, inputs, outputs);
     }
 
     private static JsonNode optionalJson(Path file) {
