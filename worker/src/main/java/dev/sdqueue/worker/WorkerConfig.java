@@ -2,6 +2,10 @@ package dev.sdqueue.worker;
 
 import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestLimits;
+import dev.sdqueue.worker.pipeline.PipelineOptions;
+import dev.sdqueue.worker.pipeline.onnx.providers.CudaSettings;
+import dev.sdqueue.worker.pipeline.onnx.providers.ImageSizeRange;
+import dev.sdqueue.worker.pipeline.onnx.providers.TensorRtSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -32,16 +36,27 @@ public final class WorkerConfig {
 
     @ConfigMapping(prefix = "sdq.pipeline")
     public interface Pipeline {
-        /** Execution providers in order of preference; the first that works wins. */
+        /** Execution providers in order of preference (tensorrt, cuda, cpu); the first that works wins. */
         @WithDefault("cpu")
         List<String> providers();
+
+        /** Fail at startup if a configured provider is not usable, instead of falling back to the next. */
+        @WithDefault("false")
+        boolean strictProviders();
 
         /** ONNX Runtime intra-op threads; 0 lets ORT choose (one per core). */
         @WithDefault("0")
         int intraOpThreads();
 
+        /** Most images denoised together in one UNet call (two batch rows each with guidance). */
+        @WithDefault("4")
+        int maxBatch();
+
         /** Sizes (WxH) warmed up before consuming; empty = the default size only. */
         Optional<List<String>> warmupSizes();
+
+        /** Images per warm-up run, each warmed at every warm-up size; empty = 1..max-batch. */
+        Optional<List<Integer>> warmupBatches();
 
         /** Steps of the warm-up run: enough to touch every session once. */
         @WithDefault("2")
@@ -50,6 +65,68 @@ public final class WorkerConfig {
         /** Publish a progress event every N denoising steps (the last step always). */
         @WithDefault("1")
         int progressEvery();
+
+        TensorRt tensorrt();
+
+        Cuda cuda();
+
+        /** {@code sdq.pipeline.tensorrt.*}: used only when {@code tensorrt} is among the providers. */
+        interface TensorRt {
+            @WithDefault("true")
+            boolean fp16();
+
+            /** Built engines; on a persistent volume, or every start rebuilds them (minutes per network). */
+            @WithDefault("/var/cache/sdq/tensorrt/engines")
+            Path engineCacheDir();
+
+            /** TensorRT's timing cache (speeds up building engines on the same GPU model). */
+            @WithDefault("/var/cache/sdq/tensorrt/timing")
+            Path timingCacheDir();
+
+            /** 0..5: higher builds longer for faster engines. */
+            @WithDefault("3")
+            int builderOptimizationLevel();
+
+            /** Bytes of scratch memory TensorRT may use (4 GiB). */
+            @WithDefault("4294967296")
+            long maxWorkspaceSize();
+        }
+
+        /** {@code sdq.pipeline.cuda.*}: used when {@code cuda} or {@code tensorrt} is among the providers. */
+        interface Cuda {
+            /** The GPU this worker uses (TensorRT too). */
+            @WithDefault("0")
+            int deviceId();
+
+            /** EXHAUSTIVE, HEURISTIC or DEFAULT. */
+            @WithDefault("EXHAUSTIVE")
+            String cudnnConvAlgoSearch();
+
+            /** kNextPowerOfTwo or kSameAsRequested. */
+            @WithDefault("kNextPowerOfTwo")
+            String arenaExtendStrategy();
+
+            /** Bytes the CUDA memory arena may hold; 0 = no limit. */
+            @WithDefault("0")
+            long gpuMemLimit();
+        }
+
+        /**
+         * The pipeline's options. TensorRT's engines cover the sizes requests may ask for ({@code limits}: min-size
+         * up to max-width x max-height) and are tuned for the default size; their batch axis goes up to max-batch.
+         */
+        default PipelineOptions toPipelineOptions(Limits limits, Defaults defaults) {
+            ImageSizeRange sizes = new ImageSizeRange(limits.minSize(), limits.minSize(),
+                    Math.max(limits.minSize(), Math.min(defaults.width(), limits.maxWidth())),
+                    Math.max(limits.minSize(), Math.min(defaults.height(), limits.maxHeight())),
+                    limits.maxWidth(), limits.maxHeight());
+            TensorRt t = tensorrt();
+            Cuda c = cuda();
+            return new PipelineOptions(providers(), intraOpThreads(), maxBatch(), strictProviders(),
+                    new TensorRtSettings(t.fp16(), t.engineCacheDir(), t.timingCacheDir(), t.builderOptimizationLevel(),
+                            t.maxWorkspaceSize(), sizes),
+                    new CudaSettings(c.deviceId(), c.cudnnConvAlgoSearch(), c.arenaExtendStrategy(), c.gpuMemLimit()));
+        }
     }
 
     @ConfigMapping(prefix = "sdq.storage")

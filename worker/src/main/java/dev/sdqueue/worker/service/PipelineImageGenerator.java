@@ -8,14 +8,20 @@ import dev.sdqueue.worker.pipeline.PipelineException;
 import dev.sdqueue.worker.pipeline.PipelineOptions;
 import dev.sdqueue.worker.pipeline.StableDiffusionPipeline;
 import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
+import dev.sdqueue.worker.pipeline.LoadListener;
+import dev.sdqueue.worker.pipeline.onnx.providers.ProviderFailure;
+import dev.sdqueue.worker.pipeline.onnx.providers.ProviderSelection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
-import org.eclipse.microprofile.health.Readiness;
 import java.util.List;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,55 +32,96 @@ import org.jboss.logging.Logger;
 @Singleton
 public final class PipelineImageGenerator implements ImageGenerator {
     private static final Logger LOG = Logger.getLogger(PipelineImageGenerator.class);
+    /** Prometheus: sdq_worker_execution_provider{provider="..."} = 1 for the active provider, 0 for the others. */
+    static final String PROVIDER_METRIC = "sdq.worker.execution.provider";
 
     private final WorkerConfig.Model model;
     private final WorkerConfig.Pipeline options;
+    private final WorkerConfig.Limits limits;
     private final WorkerConfig.Defaults defaults;
     private final ModelReadiness readiness;
+    private final MeterRegistry registry;
     private volatile StableDiffusionPipeline pipeline;
 
-    public PipelineImageGenerator(WorkerConfig.Model model, WorkerConfig.Pipeline options,
-                                  WorkerConfig.Defaults defaults, @Readiness ModelReadiness readiness) {
+    public PipelineImageGenerator(WorkerConfig.Model model, WorkerConfig.Pipeline options, WorkerConfig.Limits limits,
+                                  WorkerConfig.Defaults defaults, @Readiness ModelReadiness readiness,
+                                  MeterRegistry registry) {
         this.model = model;
         this.options = options;
+        this.limits = limits;
         this.defaults = defaults;
         this.readiness = readiness;
+        this.registry = registry;
     }
 
     void loadBeforeConsuming(@Observes @Priority(500) StartupEvent startup) throws Exception {
-        LOG.infof("loading model %s from %s (providers %s)", model.name(), model.dir(),
-                options.providers());
+        PipelineOptions pipelineOptions = options.toPipelineOptions(limits, defaults);
+        List<WarmUpPlan.Shape> warmUps = WarmUpPlan.of(options.warmupSizes(), options.warmupBatches(),
+                defaults.width(), defaults.height(), Math.min(pipelineOptions.maxBatch(), limits.maxImages()));
+        registerProviderGauges(pipelineOptions.providers());
+        LOG.infof("loading model %s from %s (providers %s%s, max batch %d)", model.name(), model.dir(),
+                pipelineOptions.providers(), pipelineOptions.strictProviders() ? ", strict" : "",
+                pipelineOptions.maxBatch());
         readiness.loading();
-        StableDiffusionPipeline loaded = StableDiffusionPipeline.load(model.dir(),
-                new PipelineOptions(options.providers(), options.intraOpThreads()),
-                (component, index, total, took) -> LOG.infof("model load %d/%d: %s in %d ms", index, total,
-                        component, took.toMillis()));
+        StableDiffusionPipeline loaded = StableDiffusionPipeline.load(model.dir(), pipelineOptions, new LoadProgress());
         try {
-            warmUp(loaded);
+            warmUp(loaded, warmUps);
         } catch (Exception e) {
             loaded.close();
             throw e;
         }
         pipeline = loaded;
-        readiness.ready(loaded.info().providers().get(0));
+        readiness.ready(provider());
     }
 
-    /** One short run per configured size touches every session and shape before the first real job. */
-    private void warmUp(StableDiffusionPipeline loaded) throws PipelineException {
-        List<int[]> sizes = new ArrayList<>();
-        for (String size : options.warmupSizes().orElse(List.of())) {
-            String[] wh = size.toLowerCase().split("x");
-            sizes.add(new int[] {Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim())});
+    /** One gauge per configured provider, reading the loaded pipeline's active provider. */
+    private void registerProviderGauges(List<String> configured) {
+        for (String name : configured) {
+            Gauge.builder(PROVIDER_METRIC, this, g -> g.provider().equals(name) ? 1 : 0)
+                    .tag("provider", name)
+                    .description("1 for the execution provider the model runs on, 0 for the other configured ones")
+                    .register(registry);
         }
-        if (sizes.isEmpty()) {
-            sizes.add(new int[] {defaults.width(), defaults.height()});
+    }
+
+    /** Model load progress in the log: each network, and each provider that did not work. */
+    private static final class LoadProgress implements LoadListener {
+        @Override
+        public void loaded(String component, int index, int total, Duration took) {
+            LOG.infof("model load %d/%d: %s in %d ms", index, total, component, took.toMillis());
         }
-        for (int[] size : sizes) {
+
+        @Override
+        public void providerFailed(ProviderFailure failure, String next) {
+            if (next == null) {
+                LOG.errorf("execution provider not usable: %s", failure.describe());
+            } else {
+                LOG.warnf("execution provider not usable, trying %s next: %s", next, failure.describe());
+            }
+        }
+
+        @Override
+        public void providersSelected(ProviderSelection selection) {
+            LOG.infof("execution provider: %s", selection.describe());
+        }
+    }
+
+    /**
+     * One short run per configured shape before the first real job: touches every session at every size and
+     * batch (with TensorRT the engines are built at load, and the first runs still pick tactics).
+     */
+    private void warmUp(StableDiffusionPipeline loaded, List<WarmUpPlan.Shape> shapes) throws PipelineException {
+        long all = System.nanoTime();
+        int i = 0;
+        for (WarmUpPlan.Shape shape : shapes) {
+            i++;
+            LOG.infof("warm-up %d/%d %s ...", i, shapes.size(), shape);
             long start = System.nanoTime();
-            loaded.generate(new GenerationParams("warm-up", "", size[0], size[1], options.warmupSteps(), 7.5, 0L,
-                    null, 1), (step, total, took) -> LOG.debugf("warm-up step %d/%d", step, total));
-            LOG.infof("warm-up %dx%d done in %d ms", size[0], size[1], (System.nanoTime() - start) / 1_000_000);
+            loaded.generate(new GenerationParams("warm-up", "", shape.width(), shape.height(), options.warmupSteps(),
+                    7.5, 0L, null, shape.images()), (step, total, took) -> LOG.debugf("warm-up step %d/%d", step, total));
+            LOG.infof("warm-up %d/%d %s done in %d ms", i, shapes.size(), shape, (System.nanoTime() - start) / 1_000_000);
         }
+        LOG.infof("warm-up of %d shapes done in %d ms", shapes.size(), (System.nanoTime() - all) / 1_000_000);
     }
 
     @Override
