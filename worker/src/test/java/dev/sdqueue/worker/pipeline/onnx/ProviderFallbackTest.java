@@ -33,7 +33,9 @@ import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Provider selection on real ONNX Runtime sessions over tiny-random. GPU providers fail the way each ORT
@@ -275,6 +277,28 @@ class ProviderFallbackTest {
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessage("execution provider 'tensorrt' is not usable and strict provider selection forbids falling"
                         + " back: tensorrt (text_encoder): ORT_EP_FAIL " + TRT_CPU_JAR);
+    }
+
+    /**
+     * Built with {@code -Pgpu} on a host without CUDA: the real GPU jar lists CUDA and TensorRT as available, yet
+     * both fail to load their libraries (ORT_FAIL) and the worker ends on the CPU. Skipped where a GPU works.
+     */
+    @Test
+    void realGpuJarWithoutCudaEndsOnCpuWithOrtFail() {
+        assumeTrue(
+                OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "built against the CPU jar");
+        Events events = new Events();
+
+        try (StableDiffusionModel m = ModelLoader.load(model, options, events)) {
+            assumeTrue(m.info().providers().get(0).equals("cpu"),
+                    "a GPU provider works on this host");
+            assertRuns(m);
+        }
+        assertThat(events.selected.get(0).failures()).extracting(ProviderFailure::provider, ProviderFailure::code)
+                .containsExactly(tuple(ExecutionProvider.TENSORRT, "ORT_FAIL"),
+                        tuple(ExecutionProvider.CUDA, "ORT_FAIL"));
+        assertThat(events.selected.get(0).failures()).extracting(ProviderFailure::message)
+                .allSatisfy(msg -> assertThat(msg).contains("Failed to load"));
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.sdqueue.worker.pipeline.onnx.providers;
 
 import ai.onnxruntime.OrtException;
 
+import java.util.regex.Pattern;
+
 /**
  * Why one execution provider was not used.
  *
@@ -13,6 +15,8 @@ import ai.onnxruntime.OrtException;
  */
 public record ProviderFailure(ExecutionProvider provider, String component, String code, String message) {
 
+    private static final Pattern NATIVE_PREFIX = Pattern.compile("^\\S+:\\d+ .*?\\[ONNXRuntimeError\\] : \\d+ : \\w+ : ");
+
     public static ProviderFailure of(ExecutionProvider provider, String component, OrtException e) {
         return new ProviderFailure(provider, component, e.getCode().name(), e.getMessage());
     }
@@ -22,11 +26,18 @@ public record ProviderFailure(ExecutionProvider provider, String component, Stri
         return provider.configName() + " (" + component + "): " + code + " " + stripCodePrefix(message);
     }
 
-    /** ORT's Java messages start with "Error code - ORT_X - message: "; the code is already shown. */
+    /**
+     * ORT's Java messages start with "Error code - ORT_X - message: " and native ones with
+     * "/onnxruntime_src/...cc:1988 function [ONNXRuntimeError] : 1 : FAIL : "; the code is already shown.
+     */
     private static String stripCodePrefix(String message) {
+        String m = String.valueOf(message).strip();
         String marker = " - message: ";
-        int i = message == null ? -1 : message.indexOf(marker);
-        return i >= 0 && message.startsWith("Error code - ") ? message.substring(i + marker.length()).strip()
-                : String.valueOf(message).strip();
+        int i = m.indexOf(marker);
+        if (m.startsWith("Error code - ") && i >= 0) {
+            m = m.substring(i + marker.length()).strip();
+        }
+        return NATIVE_PREFIX.matcher(m).replaceFirst("");
     }
+
 }

@@ -112,5 +112,15 @@ class ProviderSettingsTest {
         ProviderFailure f = new ProviderFailure(ExecutionProvider.CUDA, "unet", "ORT_FAIL",
                 "Error code - ORT_FAIL - message: Failed to load library libonnxruntime_providers_cuda.so");
         assertThat(f.describe()).isEqualTo("cuda (unet): ORT_FAIL Failed to load library libonnxruntime_providers_cuda.so");
+        // As the GPU jar reports it on a host without CUDA (measured here with onnxruntime_gpu 1.29.0).
+        ProviderFailure gpuJar = new ProviderFailure(ExecutionProvider.TENSORRT, "text_encoder", "ORT_FAIL",
+                "Error code - ORT_FAIL - message: /onnxruntime_src/onnxruntime/core/session/provider_bridge_ort.cc:1988"
+                        + " onnxruntime::Provider& onnxruntime::ProviderLibrary::Get() [ONNXRuntimeError] : 1 : FAIL :"
+                        + " Failed to load library /tmp/x/libonnxruntime_providers_tensorrt.so with error: libcublas.so.12:"
+                        + " cannot open shared object file: No such file or directory");
+        assertThat(gpuJar.describe()).isEqualTo("tensorrt (text_encoder): ORT_FAIL Failed to load library"
+                + " /tmp/x/libonnxruntime_providers_tensorrt.so with error: libcublas.so.12: cannot open shared object file:"
+                + " No such file or directory");
+        assertThat(gpuJar.message()).contains("provider_bridge_ort.cc");
     }
 }
