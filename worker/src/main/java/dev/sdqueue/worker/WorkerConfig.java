@@ -116,10 +116,13 @@ public final class WorkerConfig {
          * up to max-width x max-height) and are tuned for the default size; their batch axis goes up to max-batch.
          */
         default PipelineOptions toPipelineOptions(Limits limits, Defaults defaults) {
-            ImageSizeRange sizes = new ImageSizeRange(limits.minSize(), limits.minSize(),
-                    Math.max(limits.minSize(), Math.min(defaults.width(), limits.maxWidth())),
-                    Math.max(limits.minSize(), Math.min(defaults.height(), limits.maxHeight())),
-                    limits.maxWidth(), limits.maxHeight());
+            // Requests are multiples of 8, so the largest allowed size is the limit rounded down to one.
+            int min = limits.minSize();
+            int maxWidth = Math.max(min, limits.maxWidth() / 8 * 8);
+            int maxHeight = Math.max(min, limits.maxHeight() / 8 * 8);
+            ImageSizeRange sizes = new ImageSizeRange(min, min,
+                    Math.max(min, Math.min(defaults.width() / 8 * 8, maxWidth)),
+                    Math.max(min, Math.min(defaults.height() / 8 * 8, maxHeight)), maxWidth, maxHeight);
             TensorRt t = tensorrt();
             Cuda c = cuda();
             return new PipelineOptions(providers(), intraOpThreads(), maxBatch(), strictProviders(),

@@ -132,6 +132,14 @@ class PipelineImageGeneratorTest {
                 .containsEntry("gpu_mem_limit", "1000000000");
     }
 
+    @Test
+    void profileSizesAreTheSizesRequestsCanHave() {
+        // Only min-size must be a multiple of 8; with max-width 1004 a request is at most 1000 wide.
+        PipelineOptions o = options(config(Map.of("sdq.limits.max-width", "1004", "sdq.limits.max-height", "700",
+                "sdq.defaults.width", "768", "sdq.defaults.height", "768")));
+        assertThat(o.tensorRt().profileSizes()).isEqualTo(new ImageSizeRange(64, 64, 768, 696, 1000, 696));
+    }
+
     private Map<String, String> workerOnThisHost(Path model) {
         Map<String, String> p = new HashMap<>();
         p.put("sdq.model.dir", model.toString());
