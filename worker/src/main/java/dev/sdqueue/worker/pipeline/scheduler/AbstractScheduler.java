@@ -49,7 +49,23 @@ abstract class AbstractScheduler implements Scheduler {
         }
         this.numInferenceSteps = numInferenceSteps;
         this.nextStep = 0;
-        computeTimesteps(numInferenceSteps);
+        // steps_offset and the spacing can push the last timestep past the training table (e.g. PNDM, leading,
+        // offset 1, 1000 steps): diffusers fails with an index error there; say what is wrong instead.
+        try {
+            computeTimesteps(numInferenceSteps);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw outOfRange(numInferenceSteps, train, e.getMessage());
+        }
+        for (float t : timesteps) {
+            if (!(t >= 0 && t <= train - 1)) {
+                throw outOfRange(numInferenceSteps, train, "timestep " + t);
+            }
+        }
+    }
+
+    private IllegalArgumentException outOfRange(int steps, int train, String detail) {
+        return new IllegalArgumentException(steps + " steps with " + className() + "'s timestep spacing and offset"
+                + " leave the training schedule 0.." + (train - 1) + " (" + detail + "): use fewer steps");
     }
 
     /** Fills {@link #timesteps} (and any sigma tables) and resets the history. */
