@@ -178,11 +178,13 @@ public final class ColourOracleModel {
 
         Path unet = Files.createDirectories(dir.resolve(UNET));
         OnnxModelWriter.write(ColourOracleGraphs.unet(), unet.resolve(ONNX_FILE));
-        StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), unetConfig());
+        StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), StableDiffusionLayout.unetConfig(LATENT_CHANNELS,
+                HIDDEN_SIZE, DEFAULT_LATENT_SIZE, Map.of()));
 
         Path vae = Files.createDirectories(dir.resolve(VAE_DECODER));
         OnnxModelWriter.write(ColourOracleGraphs.vaeDecoder(), vae.resolve(ONNX_FILE));
-        StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), vaeDecoderConfig());
+        StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), StableDiffusionLayout.vaeDecoderConfig(LATENT_CHANNELS,
+                DEFAULT_LATENT_SIZE * VAE_UPSAMPLING));
     }
 
     private static Map<String, Object> textEncoderConfig(ClipBpeVocabulary vocabulary) {
@@ -199,31 +201,6 @@ public final class ColourOracleModel {
         config.put("projection_dim", HIDDEN_SIZE);
         config.put("torch_dtype", "float32");
         config.put("vocab_size", vocabulary.size());
-        return config;
-    }
-
-    private static Map<String, Object> unetConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("_class_name", "UNet2DConditionModel");
-        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
-        config.put("cross_attention_dim", HIDDEN_SIZE);
-        config.put("in_channels", LATENT_CHANNELS);
-        config.put("out_channels", LATENT_CHANNELS);
-        config.put("sample_size", DEFAULT_LATENT_SIZE);
-        return config;
-    }
-
-    private static Map<String, Object> vaeDecoderConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("_class_name", "AutoencoderKL");
-        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
-        // Four blocks, as in SD: consumers derive the ×8 VAE scale factor as 2^(len - 1).
-        config.put("block_out_channels", List.of(IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS));
-        config.put("in_channels", IMAGE_CHANNELS);
-        config.put("latent_channels", LATENT_CHANNELS);
-        config.put("out_channels", IMAGE_CHANNELS);
-        config.put("sample_size", DEFAULT_LATENT_SIZE * VAE_UPSAMPLING);
-        config.put("scaling_factor", StableDiffusionLayout.VAE_SCALING_FACTOR);
         return config;
     }
 }

@@ -32,6 +32,39 @@ public final class StableDiffusionLayout {
     }
 
     /**
+     * {@code unet/config.json} as diffusers writes it, with the keys consumers read (sample size → default image
+     * size, channels, cross-attention width); {@code extra} adds architecture keys of a particular model.
+     */
+    public static Map<String, Object> unetConfig(int latentChannels, int crossAttentionDim, int sampleSize,
+                                                 Map<String, Object> extra) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("_class_name", "UNet2DConditionModel");
+        config.put("_diffusers_version", DIFFUSERS_VERSION);
+        config.putAll(extra);
+        config.put("cross_attention_dim", crossAttentionDim);
+        config.put("in_channels", latentChannels);
+        config.put("out_channels", latentChannels);
+        config.put("sample_size", sampleSize);
+        return config;
+    }
+
+    /** {@code vae_decoder/config.json}: an 8x decoder from {@code latentChannels} to RGB. */
+    public static Map<String, Object> vaeDecoderConfig(int latentChannels, int imageSize) {
+        int rgb = 3;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("_class_name", "AutoencoderKL");
+        config.put("_diffusers_version", DIFFUSERS_VERSION);
+        // Four blocks, as in SD: consumers derive the x8 VAE scale factor as 2^(len - 1).
+        config.put("block_out_channels", List.of(rgb, rgb, rgb, rgb));
+        config.put("in_channels", rgb);
+        config.put("latent_channels", latentChannels);
+        config.put("out_channels", rgb);
+        config.put("sample_size", imageSize);
+        config.put("scaling_factor", VAE_SCALING_FACTOR);
+        return config;
+    }
+
+    /**
      * {@code model_index.json}: a {@code StableDiffusionPipeline} whose components are the folders present
      * (ONNX components as diffusers' ONNX exports name them), no safety checker.
      */

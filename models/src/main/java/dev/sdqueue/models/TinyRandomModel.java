@@ -70,11 +70,13 @@ public final class TinyRandomModel {
         Path unet = Files.createDirectories(dir.resolve(UNET));
         OnnxModelWriter.writeWithExternalData(TinyRandomGraphs.unet(random.fork(UNET)), unet.resolve(ONNX_FILE),
                 ONNX_DATA_FILE, EXTERNAL_DATA_MIN_BYTES);
-        StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), unetConfig());
+        StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), StableDiffusionLayout.unetConfig(LATENT_CHANNELS,
+                HIDDEN_SIZE, DEFAULT_LATENT_SIZE, unetArchitecture()));
 
         Path vae = Files.createDirectories(dir.resolve(VAE_DECODER));
         OnnxModelWriter.write(TinyRandomGraphs.vaeDecoder(random.fork(VAE_DECODER)), vae.resolve(ONNX_FILE));
-        StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), vaeDecoderConfig());
+        StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), StableDiffusionLayout.vaeDecoderConfig(LATENT_CHANNELS,
+                DEFAULT_LATENT_SIZE * TinyRandomGraphs.VAE_UPSAMPLING));
     }
 
     private static Map<String, Object> textEncoderConfig(ClipBpeVocabulary vocabulary) {
@@ -98,30 +100,10 @@ public final class TinyRandomModel {
         return config;
     }
 
-    private static Map<String, Object> unetConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("_class_name", "UNet2DConditionModel");
-        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
-        config.put("block_out_channels", List.of(UNET_CHANNELS));
-        config.put("cross_attention_dim", HIDDEN_SIZE);
-        config.put("in_channels", LATENT_CHANNELS);
-        config.put("layers_per_block", 1);
-        config.put("out_channels", LATENT_CHANNELS);
-        config.put("sample_size", DEFAULT_LATENT_SIZE);
-        return config;
-    }
-
-    private static Map<String, Object> vaeDecoderConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("_class_name", "AutoencoderKL");
-        config.put("_diffusers_version", StableDiffusionLayout.DIFFUSERS_VERSION);
-        // Four blocks, as in SD: consumers derive the ×8 VAE scale factor as 2^(len - 1).
-        config.put("block_out_channels", List.of(IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS, IMAGE_CHANNELS));
-        config.put("in_channels", IMAGE_CHANNELS);
-        config.put("latent_channels", LATENT_CHANNELS);
-        config.put("out_channels", IMAGE_CHANNELS);
-        config.put("sample_size", DEFAULT_LATENT_SIZE * TinyRandomGraphs.VAE_UPSAMPLING);
-        config.put("scaling_factor", StableDiffusionLayout.VAE_SCALING_FACTOR);
-        return config;
+    private static Map<String, Object> unetArchitecture() {
+        Map<String, Object> architecture = new LinkedHashMap<>();
+        architecture.put("block_out_channels", List.of(UNET_CHANNELS));
+        architecture.put("layers_per_block", 1);
+        return architecture;
     }
 }
