@@ -12,6 +12,11 @@ public final class Headers {
     public static final String CE_SPECVERSION_VALUE = "1.0";
     public static final String TRACEPARENT = "traceparent";
 
+    /** On a dead-lettered record: a stable machine-readable code (e.g. {@code invalid}, {@code poison}). */
+    public static final String DLQ_REASON = "sdq-dlq-reason";
+    /** On a dead-lettered record: what went wrong, for people. */
+    public static final String DLQ_MESSAGE = "sdq-dlq-message";
+
     /** {@code ce_type} of {@link GenerationRequested}. */
     public static final String TYPE_REQUESTED = "dev.sdqueue.generation.requested.v1";
 

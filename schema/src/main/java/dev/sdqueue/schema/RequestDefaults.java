@@ -20,6 +20,7 @@ public record RequestDefaults(int width, int height, int steps, double guidanceS
                 r.scheduler() != null ? r.scheduler() : scheduler,
                 r.numImages() != null ? r.numImages() : numImages,
                 r.model() != null ? r.model() : model,
-                r.requestedAt());
+                r.requestedAt(),
+                r.deadline());
     }
 }

@@ -37,7 +37,7 @@ class SchemaContractTest {
                 "sdq-images", "generations/j1/0.png", 512, 512, 42L, "image/png");
         return List.of(
                 new Object[] {JsonSchemas.REQUESTED, new GenerationRequested("j1", "a cat", "blurry", 512, 768, 20,
-                        7.5, 42L, "euler_a", 2, "tiny-random", AT)},
+                        7.5, 42L, "euler_a", 2, "tiny-random", AT, AT.plusSeconds(90))},
                 new Object[] {JsonSchemas.REQUESTED, new GenerationRequested("j2", "only a prompt", null, null, null,
                         null, null, null, null, null, null, null)},
                 new Object[] {JsonSchemas.STARTED, new GenerationEvent.Started("j1", AT, 1, "worker-a")},
