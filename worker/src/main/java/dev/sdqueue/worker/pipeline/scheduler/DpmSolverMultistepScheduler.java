@@ -105,7 +105,7 @@ public final class DpmSolverMultistepScheduler extends MultistepScheduler {
         boolean lowerOrderSecond = stepIndex == steps - 2 && lowerOrderFinalCfg && steps < 15;
 
         converted = sized(converted, n);
-        convert(modelOutput, sample, sigmas[stepIndex], converted);
+        convertModelOutput(modelOutput, sample, sigmas[stepIndex], dataPrediction, converted);
         pushHistory(converted);
 
         if (solverOrder == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
@@ -117,20 +117,6 @@ public final class DpmSolverMultistepScheduler extends MultistepScheduler {
         }
         if (lowerOrderNums < solverOrder) {
             lowerOrderNums++;
-        }
-    }
-
-    /** The model output as x0 (dpmsolver++) or epsilon (dpmsolver). */
-    private void convert(float[] m, float[] x, double sigma, float[] out) {
-        double a = alpha(sigma);
-        double s = sigma * a;
-        for (int i = 0; i < out.length; i++) {
-            double v = switch (predictionType) {
-                case "epsilon" -> dataPrediction ? (x[i] - s * m[i]) / a : m[i];
-                case "sample" -> dataPrediction ? m[i] : (x[i] - a * m[i]) / s;
-                default -> dataPrediction ? a * x[i] - s * m[i] : a * m[i] + s * x[i]; // v_prediction
-            };
-            out[i] = (float) v;
         }
     }
 

@@ -127,6 +127,23 @@ abstract class MultistepScheduler extends AbstractScheduler {
         return history[solverOrder - k];
     }
 
+    /**
+     * The model output converted to the solver's variable: x0 ({@code toX0}, data prediction) or epsilon, for every
+     * prediction type; {@code x} is the sample at noise level {@code sigma}.
+     */
+    protected final void convertModelOutput(float[] m, float[] x, double sigma, boolean toX0, float[] out) {
+        double a = alpha(sigma);
+        double s = sigma * a;
+        for (int i = 0; i < out.length; i++) {
+            double v = switch (predictionType) {
+                case "epsilon" -> toX0 ? (x[i] - s * m[i]) / a : m[i];
+                case "sample" -> toX0 ? m[i] : (x[i] - a * m[i]) / s;
+                default -> toX0 ? a * x[i] - s * m[i] : a * m[i] + s * x[i]; // v_prediction
+            };
+            out[i] = (float) v;
+        }
+    }
+
     static double alpha(double sigma) {
         return 1 / Math.sqrt(sigma * sigma + 1);
     }

@@ -82,7 +82,7 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
     protected void doStep(float[] modelOutput, int stepIndex, float[] sample, float[] prev, NoiseSource noise) {
         int n = sample.length;
         converted = sized(converted, n);
-        convert(modelOutput, sample, sigmas[stepIndex], converted);
+        convertModelOutput(modelOutput, sample, sigmas[stepIndex], predictX0, converted);
         boolean useCorrector = stepIndex > 0 && !disableCorrector.contains(stepIndex - 1) && hasLastSample;
         lastSample = sized(lastSample, n);
         if (useCorrector) {
@@ -99,19 +99,6 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
         predict(lastSample, thisOrder, stepIndex, prev);
         if (lowerOrderNums < solverOrder) {
             lowerOrderNums++;
-        }
-    }
-
-    private void convert(float[] m, float[] x, double sigma, float[] out) {
-        double a = alpha(sigma);
-        double s = sigma * a;
-        for (int i = 0; i < out.length; i++) {
-            double v = switch (predictionType) {
-                case "epsilon" -> predictX0 ? (x[i] - s * m[i]) / a : m[i];
-                case "sample" -> predictX0 ? m[i] : (x[i] - a * m[i]) / s;
-                default -> predictX0 ? a * x[i] - s * m[i] : a * m[i] + s * x[i]; // v_prediction
-            };
-            out[i] = (float) v;
         }
     }
 
