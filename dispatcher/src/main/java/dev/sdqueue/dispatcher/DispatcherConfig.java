@@ -82,6 +82,22 @@ public final class DispatcherConfig {
         Duration retryAfter();
     }
 
+    /** {@code Idempotency-Key} handling of {@code POST /v1/generations} ({@code sdq.idempotency.*}). */
+    @ConfigMapping(prefix = "sdq.idempotency")
+    public interface Idempotency {
+        /** How long after its first acceptance a key answers with the same job; a later reuse starts a new one. */
+        @WithDefault("24h")
+        Duration window();
+    }
+
+    /** The optional {@code deadline} of a request ({@code sdq.deadline.*}). */
+    @ConfigMapping(prefix = "sdq.deadline")
+    public interface Deadline {
+        /** Furthest a deadline may lie in the future (a typo'd year should be a 400, not a job kept for ever). */
+        @WithDefault("24h")
+        Duration maxHorizon();
+    }
+
     /** The status view's consumer ({@code sdq.status.*}). */
     @ConfigMapping(prefix = "sdq.status")
     public interface Status {

@@ -38,11 +38,16 @@ public record GenerationRequestBody(
                 examples = "1")
         Integer numImages,
         @Schema(description = "Model name. Default tiny-random.", examples = "tiny-random")
-        String model) {
+        String model,
+        @Schema(description = "ISO-8601 instant with an offset (e.g. 2026-01-01T12:00:00Z) after which the job "
+                + "is no longer wanted: a worker that dequeues it later fails it with reason expired, without "
+                + "running it. Must be in the future and at most sdq.deadline.max-horizon (default 24h) ahead.",
+                examples = "2026-01-01T12:00:00Z")
+        Instant deadline) {
 
     /** The contract record for a job, as the client gave it (defaults not yet applied). */
     public GenerationRequested toRequested(String jobId, Instant requestedAt) {
         return new GenerationRequested(jobId, prompt, negativePrompt, width, height, steps, guidanceScale, seed,
-                scheduler, numImages, model, requestedAt);
+                scheduler, numImages, model, requestedAt, deadline);
     }
 }

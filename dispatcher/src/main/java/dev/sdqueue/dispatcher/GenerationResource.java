@@ -1,9 +1,12 @@
 package dev.sdqueue.dispatcher;
 
+import dev.sdqueue.dispatcher.idempotency.IdempotencyKey;
+import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
 import dev.sdqueue.dispatcher.status.JobStatus;
 import dev.sdqueue.dispatcher.status.JobStatusView;
 import dev.sdqueue.dispatcher.status.StatusFeedService;
 import dev.sdqueue.schema.GenerationRequested;
+import dev.sdqueue.schema.Violation;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -13,18 +16,24 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -35,6 +44,8 @@ import org.jboss.logging.Logger;
 @Tag(name = "generations")
 public class GenerationResource {
     static final String PATH = "/v1/generations";
+    /** On a 202 that answers a repeated {@code Idempotency-Key} instead of queueing anything. */
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
     private static final Logger LOG = Logger.getLogger(GenerationResource.class);
     private static final Clock CLOCK = Clock.systemUTC();
 
@@ -47,13 +58,17 @@ public class GenerationResource {
     @Inject
     StatusFeedService feed;
     @Inject
+    IdempotentAcceptance idempotency;
+    @Inject
     DispatcherMetrics metrics;
     @Inject
     DispatcherConfig.Publish publish;
 
     /** The accepted job: poll {@code Location} for its status. */
     @Schema(name = "GenerationAccepted")
-    public record Accepted(String id, String status) {
+    public record Accepted(String id,
+                           @Schema(description = "queued for a new job; the job's current status when a repeated "
+                                   + "Idempotency-Key is answered") String status) {
     }
 
     @POST
@@ -61,39 +76,96 @@ public class GenerationResource {
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Operation(summary = "Queue a generation",
             description = "Validates the request, applies the configured defaults and publishes it to Kafka "
-                    + "(sdq.generation.requests, keyed by the new job id). Answers only after the broker "
-                    + "acknowledged the record.")
-    @APIResponse(responseCode = "202", description = "Queued",
-            headers = @Header(name = "Location", description = "/v1/generations/{id}",
-                    schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)),
+                    + "(sdq.generation.requests, keyed by the job id). Answers only after the broker "
+                    + "acknowledged the record. With an Idempotency-Key, a repeat of the same request within "
+                    + "sdq.idempotency.window answers 202 with the same job (header Idempotent-Replayed: true) "
+                    + "and queues nothing.")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false,
+            description = "Makes retries safe: the same key and body within sdq.idempotency.window (default 24h) "
+                    + "yield the same job on every replica. 1 to 255 of A-Z a-z 0-9 . _ ~ : + / = @ -, plain or "
+                    + "as a quoted sf-string; use a UUID per operation.",
+            schema = @Schema(type = SchemaType.STRING, maxLength = IdempotencyKey.MAX_LENGTH))
+    @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the job queued "
+            + "before)",
+            headers = {
+                    @Header(name = "Location", description = "/v1/generations/{id}",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = REPLAYED_HEADER, description = "true when a repeated Idempotency-Key was "
+                            + "answered with its earlier job", schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = Accepted.class)))
     @APIResponse(responseCode = "400", description = "Invalid request; errors[] names every bad field "
-            + "(or body / Content-Type)",
+            + "(or body / Content-Type / Idempotency-Key)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; nothing was queued",
+    @APIResponse(responseCode = "409", description = "A request with this Idempotency-Key is still being queued; "
+            + "retry after Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "This Idempotency-Key was used for a different request within "
+            + "the window",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time (nothing was queued), or an "
+            + "Idempotency-Key cannot be checked yet because the replica still reads the job history",
             headers = @Header(name = "Retry-After", description = "seconds",
-                    schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
+                    schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Context HttpHeaders headers,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = GenerationRequestBody.class))) byte[] body) {
-        String jobId = UUID.randomUUID().toString();
         Instant now = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS);
-        RequestIntake.Outcome outcome = intake.evaluate(contentType, body, jobId, now);
+        IdempotencyKey.Header key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
+        RequestIntake.Outcome outcome = intake.evaluate(contentType, body, UUID.randomUUID().toString(), now);
+        List<Violation> violations = new ArrayList<>();
+        if (key instanceof IdempotencyKey.Invalid invalid) {
+            violations.add(invalid.violation());
+        }
         if (outcome instanceof RequestIntake.Rejected rejected) {
+            violations.addAll(rejected.violations());
+        }
+        if (!violations.isEmpty()) {
             metrics.invalid();
-            return Uni.createFrom().item(Problem.invalidRequest(rejected.violations(), PATH));
+            return Uni.createFrom().item(Problem.invalidRequest(violations, PATH));
         }
         GenerationRequested request = ((RequestIntake.Accepted) outcome).request();
-        return publisher.publish(request)
+        if (key instanceof IdempotencyKey.Valid valid) {
+            return createIdempotent(valid.key(), request, now);
+        }
+        return publishAndAnswer(request, Optional.empty(), () -> { });
+    }
+
+    private Uni<Response> createIdempotent(IdempotencyKey key, GenerationRequested request, Instant now) {
+        if (!feed.caughtUp()) {
+            // Keys are checked against the job history; answering before it is read could queue a repeat.
+            metrics.unavailable();
+            return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
+        }
+        IdempotentAcceptance.Decision decision = idempotency.decide(key, request, now);
+        if (decision instanceof IdempotentAcceptance.Publish toPublish) {
+            return publishAndAnswer(toPublish.request(), Optional.of(key.value()), toPublish::release);
+        }
+        if (decision instanceof IdempotentAcceptance.Replay replay) {
+            metrics.deduplicated();
+            JobStatus job = replay.status();
+            return Uni.createFrom().item(accepted(job.id(), job.status().wireName())
+                    .header(REPLAYED_HEADER, "true").build());
+        }
+        metrics.idempotencyConflict();
+        if (decision instanceof IdempotentAcceptance.Mismatch) {
+            return Uni.createFrom().item(Problem.idempotencyKeyMismatch(PATH, idempotency.window()));
+        }
+        return Uni.createFrom().item(Problem.idempotencyKeyInFlight(PATH));
+    }
+
+    /** Publishes, records the job in this replica's view once acknowledged, and always runs {@code release}. */
+    private Uni<Response> publishAndAnswer(GenerationRequested request, Optional<String> idempotencyKey,
+                                           Runnable release) {
+        String jobId = request.jobId();
+        return publisher.publish(request, idempotencyKey)
                 .map(acknowledged -> {
                     view.onRequest(request); // read-your-write on this replica, before the topic echoes it back
                     metrics.accepted();
-                    return Response.accepted(new Accepted(jobId, "queued"))
-                            .header(HttpHeaders.LOCATION, PATH + "/" + jobId)
-                            .build();
+                    return accepted(jobId, "queued").build();
                 })
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("generation %s not queued: %s", jobId, rootCause(failure));
@@ -101,7 +173,14 @@ public class GenerationResource {
                     // The cause stays in the log: client-facing text must not leak broker internals.
                     return Problem.queueUnavailable("Kafka did not acknowledge the request in time, so it was not"
                             + " queued; retry later", PATH, publish.retryAfter());
-                });
+                })
+                // After the view has the job (success), after a failure, or when the client went away.
+                .onTermination().invoke(release);
+    }
+
+    private static Response.ResponseBuilder accepted(String jobId, String status) {
+        return Response.accepted(new Accepted(jobId, status))
+                .header(HttpHeaders.LOCATION, PATH + "/" + jobId);
     }
 
     private static String rootCause(Throwable failure) {

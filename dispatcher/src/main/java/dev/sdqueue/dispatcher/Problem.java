@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sdqueue.dispatcher.idempotency.IdempotencyKey;
 import dev.sdqueue.schema.Violation;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -24,6 +25,8 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static final String QUEUE_UNAVAILABLE = "urn:sdqueue:problem:queue-unavailable";
     public static final String NOT_FOUND = "urn:sdqueue:problem:generation-not-found";
     public static final String STATUS_LOADING = "urn:sdqueue:problem:status-view-loading";
+    public static final String IDEMPOTENCY_KEY_MISMATCH = "urn:sdqueue:problem:idempotency-key-mismatch";
+    public static final String IDEMPOTENCY_KEY_IN_FLIGHT = "urn:sdqueue:problem:idempotency-key-in-flight";
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -51,6 +54,30 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem(STATUS_LOADING, "Status not available yet", 503, "generation " + id + " is not known yet"
                 + " and this replica is still reading the job history from Kafka", instance, null)
                 .toResponse(retryAfter);
+    }
+
+    /** A key reused for a different request within the window (draft-ietf-httpapi-idempotency-key-header: 422). */
+    public static Response idempotencyKeyMismatch(String instance, Duration window) {
+        String message = "was already used for a different request within the last " + window
+                + " (sdq.idempotency.window); use a new key for a new request";
+        return new Problem(IDEMPOTENCY_KEY_MISMATCH, "Idempotency-Key reused", 422,
+                IdempotencyKey.HEADER + " " + message, instance,
+                List.of(new Violation(IdempotencyKey.HEADER, message))).toResponse(null);
+    }
+
+    /** The same key is being queued by a concurrent request (the draft's 409); retrying soon answers the job. */
+    public static Response idempotencyKeyInFlight(String instance) {
+        String message = "is being used by a request that is still being queued; retry to get its job";
+        return new Problem(IDEMPOTENCY_KEY_IN_FLIGHT, "Idempotency-Key in use", 409,
+                IdempotencyKey.HEADER + " " + message, instance,
+                List.of(new Violation(IdempotencyKey.HEADER, message))).toResponse(Duration.ofSeconds(1));
+    }
+
+    /** A keyed POST before the view has read the history: the key cannot be checked yet. */
+    public static Response historyLoading(String instance, Duration retryAfter) {
+        return new Problem(STATUS_LOADING, "Idempotency-Key cannot be checked yet", 503, "this replica is still "
+                + "reading the job history from Kafka, which " + IdempotencyKey.HEADER + " is checked against; "
+                + "nothing was queued", instance, null).toResponse(retryAfter);
     }
 
     /** Serialized here so the body does not depend on which JAX-RS writer handles problem+json. */

@@ -9,9 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sdqueue.schema.Violation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -38,6 +43,7 @@ public final class RequestBodyParser {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new JavaTimeModule())
             .build();
 
     /** Strings Jackson itself would turn into a double; "NaN" as a string must reach the validator too. */
@@ -104,6 +110,8 @@ public final class RequestBodyParser {
                 violations.add(new Violation(name, typeProblem.get()));
             } else if (type == Double.class && value.isTextual()) {
                 accepted.put(name, Double.parseDouble(value.asText().replace("INF", "Infinity")));
+            } else if (type == Instant.class) {
+                accepted.put(name, parseInstant(value.asText()).toString()); // normalized to UTC for binding
             } else {
                 accepted.set(name, value);
             }
@@ -131,7 +139,25 @@ public final class RequestBodyParser {
             return value.isNumber() || (value.isTextual() && NON_FINITE_NAMES.contains(value.asText()))
                     ? Optional.empty() : Optional.of("must be a number, was " + describe(value));
         }
+        if (type == Instant.class) {
+            if (!value.isTextual()) {
+                return Optional.of("must be an ISO-8601 instant string like \"2026-01-01T12:00:00Z\", was "
+                        + describe(value));
+            }
+            try {
+                parseInstant(value.asText());
+                return Optional.empty();
+            } catch (DateTimeParseException e) {
+                return Optional.of("must be an ISO-8601 instant with an offset, like \"2026-01-01T12:00:00Z\", was "
+                        + describe(value));
+            }
+        }
         throw new IllegalStateException("no JSON type check for request fields of type " + type);
+    }
+
+    /** An instant with an explicit offset ({@code Z} or {@code +01:00}): a local time would be ambiguous. */
+    private static Instant parseInstant(String text) {
+        return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     }
 
     /** A typo'd name (negative_prompt, Width) gets a hint; anything else (jobId too) is just unknown. */
@@ -196,7 +222,7 @@ public final class RequestBodyParser {
         Map<String, Class<?>> fields = new LinkedHashMap<>();
         Arrays.stream(type.getRecordComponents()).forEach(c -> fields.put(c.getName(), c.getType()));
         fields.values().forEach(t -> {
-            if (!List.of(String.class, Integer.class, Long.class, Double.class).contains(t)) {
+            if (!List.of(String.class, Integer.class, Long.class, Double.class, Instant.class).contains(t)) {
                 throw new IllegalStateException("request field type not supported by the parser: " + t);
             }
         });

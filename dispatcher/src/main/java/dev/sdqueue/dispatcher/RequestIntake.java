@@ -4,25 +4,42 @@ import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestValidator;
 import dev.sdqueue.schema.Violation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * From HTTP body to the record that is published: parse, validate (naming every bad field at once), then apply
  * the dispatcher's defaults so the published request and the status view show the values the job really uses.
- * No I/O, so it is unit-tested without Kafka or HTTP.
+ * The {@code deadline} is checked here, not in the schema's validator: "in the future" depends on the moment of
+ * intake, while a worker judges an old deadline differently (it fails the job as expired). No I/O, so it is
+ * unit-tested without Kafka or HTTP.
  */
 public final class RequestIntake {
+    /** {@code sdq.deadline.max-horizon}'s default. */
+    public static final Duration DEFAULT_MAX_DEADLINE_HORIZON = Duration.ofHours(24);
+    static final String DEADLINE = "deadline";
+
     private final RequestBodyParser parser = new RequestBodyParser();
     private final RequestValidator validator;
     private final RequestDefaults defaults;
+    private final Duration maxDeadlineHorizon;
 
     public RequestIntake(RequestValidator validator, RequestDefaults defaults) {
+        this(validator, defaults, DEFAULT_MAX_DEADLINE_HORIZON);
+    }
+
+    public RequestIntake(RequestValidator validator, RequestDefaults defaults, Duration maxDeadlineHorizon) {
+        if (maxDeadlineHorizon.isNegative() || maxDeadlineHorizon.isZero()) {
+            throw new IllegalArgumentException("sdq.deadline.max-horizon must be positive, was " + maxDeadlineHorizon);
+        }
         this.validator = validator;
         this.defaults = defaults;
+        this.maxDeadlineHorizon = maxDeadlineHorizon;
     }
 
     public sealed interface Outcome permits Accepted, Rejected {
@@ -51,9 +68,25 @@ public final class RequestIntake {
         validator.validate(asGiven).stream()
                 .filter(v -> !alreadyNamed.contains(v.field()))
                 .forEach(violations::add);
+        checkDeadline(asGiven.deadline(), requestedAt).ifPresent(violations::add);
         if (!violations.isEmpty()) {
             return new Rejected(violations);
         }
         return new Accepted(defaults.applyTo(asGiven));
+    }
+
+    private Optional<Violation> checkDeadline(Instant deadline, Instant now) {
+        if (deadline == null) {
+            return Optional.empty();
+        }
+        if (!deadline.isAfter(now)) {
+            return Optional.of(new Violation(DEADLINE, "must be in the future, was " + deadline
+                    + " (now " + now + ")"));
+        }
+        if (deadline.isAfter(now.plus(maxDeadlineHorizon))) {
+            return Optional.of(new Violation(DEADLINE, "must be at most " + maxDeadlineHorizon
+                    + " from now (sdq.deadline.max-horizon), was " + deadline + " (now " + now + ")"));
+        }
+        return Optional.empty();
     }
 }

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -29,6 +30,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class RequestPublisher {
     static final String CHANNEL = "generation-requests";
+    /** Informational, not part of the contract: the Idempotency-Key the job was accepted with. */
+    public static final String IDEMPOTENCY_KEY_HEADER = "sdq-idempotency-key";
 
     @Inject
     @Channel(CHANNEL)
@@ -39,8 +42,14 @@ public class RequestPublisher {
     DispatcherConfig.Publish publish;
 
     public Uni<Void> publish(GenerationRequested request) {
+        return publish(request, Optional.empty());
+    }
+
+    /** With the client's idempotency key, kept on the record (header {@value #IDEMPOTENCY_KEY_HEADER}) for audits. */
+    public Uni<Void> publish(GenerationRequested request, Optional<String> idempotencyKey) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Headers.CONTENT_TYPE, Headers.JSON.getBytes(StandardCharsets.UTF_8));
+        idempotencyKey.ifPresent(key -> headers.add(IDEMPOTENCY_KEY_HEADER, key.getBytes(StandardCharsets.UTF_8)));
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(Topics.REQUESTS)
                 .withKey(request.jobId())

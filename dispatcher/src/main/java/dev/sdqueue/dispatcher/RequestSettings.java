@@ -1,5 +1,7 @@
 package dev.sdqueue.dispatcher;
 
+import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
+import dev.sdqueue.dispatcher.status.JobStatusView;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestLimits;
@@ -36,8 +38,14 @@ public class RequestSettings {
 
     @Produces
     @Singleton
-    RequestIntake intake(RequestValidator validator, RequestDefaults defaults) {
-        return new RequestIntake(validator, defaults);
+    RequestIntake intake(RequestValidator validator, RequestDefaults defaults, DispatcherConfig.Deadline deadline) {
+        return new RequestIntake(validator, defaults, deadline.maxHorizon());
+    }
+
+    @Produces
+    @Singleton
+    IdempotentAcceptance idempotency(JobStatusView view, DispatcherConfig.Idempotency config) {
+        return new IdempotentAcceptance(view, config.window());
     }
 
     static RequestLimits limitsOf(DispatcherConfig.Limits c) {

@@ -132,6 +132,43 @@ class RequestIntakeTest {
         assertThat(((RequestIntake.Rejected) none).violations()).extracting(Violation::field).containsExactly("body");
     }
 
+    @Test
+    void aDeadlineInTheFutureIsKeptNormalizedToUtc() {
+        assertThat(accepted("{\"prompt\":\"p\",\"deadline\":\"2026-01-02T04:00:00Z\"}").deadline())
+                .isEqualTo(Instant.parse("2026-01-02T04:00:00Z"));
+        assertThat(accepted("{\"prompt\":\"p\",\"deadline\":\"2026-01-02T05:30:00.250+01:00\"}").deadline())
+                .isEqualTo(Instant.parse("2026-01-02T04:30:00.250Z"));
+        assertThat(accepted("{\"prompt\":\"p\",\"deadline\":null}").deadline()).isNull();
+        assertThat(accepted("{\"prompt\":\"p\"}").deadline()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "\"2026-01-02T03:04:05.678Z\"",         // now: not in the future
+            "\"2025-12-31T00:00:00Z\"",             // past
+            "\"2026-01-03T03:04:05.679Z\"",         // 1 ms beyond the 24 h horizon
+            "\"2026-01-02T04:00:00\"",              // no offset: ambiguous
+            "\"tomorrow\"",
+            "\"2026-13-01T00:00:00Z\"",
+            "1767323045",                          // epoch seconds: not accepted, ISO-8601 only
+            "{\"at\":\"2026-01-02T04:00:00Z\"}"})
+    void aBadDeadlineIsNamed(String deadline) {
+        assertThat(rejected("{\"prompt\":\"p\",\"deadline\":" + deadline + "}")).extracting(Violation::field)
+                .containsExactly("deadline");
+    }
+
+    @Test
+    void theHorizonIsConfigurable() {
+        RequestIntake shortHorizon = new RequestIntake(new RequestValidator(RequestLimits.DEFAULTS),
+                RequestDefaults.DEFAULTS, java.time.Duration.ofMinutes(5));
+        byte[] sixMinutes = bytes("{\"prompt\":\"p\",\"deadline\":\"2026-01-02T03:10:05.678Z\"}");
+        byte[] fiveMinutes = bytes("{\"prompt\":\"p\",\"deadline\":\"2026-01-02T03:09:05.678Z\"}");
+        RequestIntake.Outcome tooFar = shortHorizon.evaluate(JSON, sixMinutes, "job-1", AT);
+        assertThat(((RequestIntake.Rejected) tooFar).violations()).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("PT5M"));
+        assertThat(shortHorizon.evaluate(JSON, fiveMinutes, "job-1", AT)).isInstanceOf(RequestIntake.Accepted.class);
+    }
+
     private GenerationRequested accepted(String body) {
         RequestIntake.Outcome outcome = intake.evaluate(JSON, bytes(body), "job-1", AT);
         assertThat(outcome).as(body).isInstanceOf(RequestIntake.Accepted.class);

@@ -48,6 +48,9 @@ class BadRequestsTest {
                 Arguments.of(JSON, "not json", List.of("body")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"negative_prompt\":\"blurry\"}", List.of("negative_prompt")),
                 Arguments.of(JSON, "", List.of("body")),
+                Arguments.of(JSON, "{\"prompt\":\"p\",\"deadline\":\"2000-01-01T00:00:00Z\"}", List.of("deadline")),
+                Arguments.of(JSON, "{\"prompt\":\"p\",\"deadline\":\"2999-01-01T00:00:00Z\"}", List.of("deadline")),
+                Arguments.of(JSON, "{\"prompt\":\"p\",\"deadline\":\"in an hour\"}", List.of("deadline")),
                 Arguments.of("text/plain", "{\"prompt\":\"p\"}", List.of("Content-Type")),
                 Arguments.of("application/x-www-form-urlencoded", "prompt=p", List.of("Content-Type")),
                 Arguments.of(JSON, "{\"prompt\":\"\",\"width\":513,\"steps\":0,\"guidanceScale\":NaN,"

@@ -17,6 +17,8 @@ import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -94,6 +96,20 @@ class GenerationsPostTest {
                 .body("request.prompt", equalTo("right away"))
                 .body("request.steps", equalTo(4))
                 .body("request.width", equalTo(RequestDefaults.DEFAULTS.width()));
+    }
+
+    @Test
+    void aDeadlineIsPublishedAndShownInTheStatus() throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        String offsetForm = deadline.atOffset(ZoneOffset.ofHours(2)).toString();
+        String id = post("{\"prompt\":\"before it is too late\",\"deadline\":\"" + offsetForm + "\"}").path("id");
+
+        GenerationRequested published = EventJson.fromBytes(TestKafka.findByKey(Topics.REQUESTS, id, WAIT).value(),
+                GenerationRequested.class);
+        assertThat(published.deadline()).isEqualTo(deadline);
+        String status = given().when().get("/v1/generations/" + id).then().statusCode(200).extract()
+                .path("request.deadline");
+        assertThat(Instant.parse(status)).isEqualTo(deadline);
     }
 
     @Test

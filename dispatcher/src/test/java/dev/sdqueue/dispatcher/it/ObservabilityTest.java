@@ -31,7 +31,11 @@ class ObservabilityTest {
         JsonPath api = given().queryParam("format", "json").when().get("/q/openapi")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(api.getMap("paths")).containsKeys("/v1/generations", "/v1/generations/{id}");
-        assertThat(api.getMap("paths.'/v1/generations'.post.responses")).containsKeys("202", "400", "503");
+        assertThat(api.getMap("paths.'/v1/generations'.post.responses")).containsKeys("202", "400", "409", "422",
+                "503");
+        assertThat(api.getList("paths.'/v1/generations'.post.parameters.findAll { it.in == 'header' }.name",
+                String.class)).contains("Idempotency-Key");
+        assertThat(api.getMap("components.schemas.GenerationRequest.properties")).containsKey("deadline");
         assertThat(api.getMap("paths.'/v1/generations/{id}'.get.responses")).containsKeys("200", "404");
         assertThat(api.getString("paths.'/v1/generations'.post.requestBody.content.'application/json'.schema.'$ref'"))
                 .endsWith("/GenerationRequest");
@@ -40,7 +44,7 @@ class ObservabilityTest {
         assertThat(api.getList("components.schemas.GenerationRequest.required", String.class))
                 .containsExactly("prompt");
         assertThat(api.getMap("components.schemas.GenerationStatus.properties"))
-                .containsKeys("id", "status", "attempt", "progress", "images", "error", "request");
+                .containsKeys("id", "status", "attempt", "worker", "progress", "images", "error", "request");
         assertThat(api.getMap("components.schemas.Problem.properties"))
                 .containsKeys("type", "title", "status", "detail", "instance", "errors");
     }

@@ -102,6 +102,68 @@ class StatusTransitionsTest {
     }
 
     @Test
+    void retriesShowEachAttemptAndLateEventsOfOlderAttemptsChangeNothing() {
+        String id = submit("{\"prompt\":\"third time lucky\"}");
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "worker-a"));
+        TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 1, 9, 20));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(id).getInt("progress.step")).isEqualTo(9));
+
+        // Attempt 1 failed transiently (no terminal event); the retry topic brings attempt 2, then 3.
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 2, "worker-b"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(id).getInt("attempt")).isEqualTo(2));
+        JsonPath second = status(id);
+        assertThat(second.getString("status")).isEqualTo("running");
+        assertThat(second.getString("worker")).isEqualTo("worker-b");
+        assertThat(second.get("progress") == null).as("the new attempt starts from step 0").isTrue();
+
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 3, "worker-c"));
+        TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 3, 2, 20));
+        // A zombie of attempt 2 reports late.
+        TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 2, 18, 20));
+        RecordMetadata last = TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 2, "worker-b"));
+        awaitMarkerAfter(last);
+        JsonPath third = status(id);
+        assertThat(third.getInt("attempt")).isEqualTo(3);
+        assertThat(third.getString("worker")).isEqualTo("worker-c");
+        assertThat(third.getInt("progress.step")).isEqualTo(2);
+
+        TestKafka.sendEvent(new GenerationEvent.Completed(id, now(), 3, List.of(image(id, 0)), null, "worker-c",
+                "cpu", null));
+        JsonPath done = awaitStatus(id, "succeeded");
+        assertThat(done.getInt("attempt")).isEqualTo(3);
+    }
+
+    @Test
+    void aFinalFailureIsFinal() {
+        String id = submit("{\"prompt\":\"keeps failing\"}");
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "worker-a"));
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 2, "worker-a"));
+        TestKafka.sendEvent(new GenerationEvent.Failed(id, now(), 2, "storage_unavailable", "S3 down", true));
+        JsonPath failed = awaitStatus(id, "failed");
+        assertThat(failed.getInt("attempt")).isEqualTo(2);
+        assertThat(failed.getString("error.reason")).isEqualTo("storage_unavailable");
+
+        // Nothing after it counts: a redelivery after a crash publishes again.
+        TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 3, "worker-b"));
+        RecordMetadata last = TestKafka.sendEvent(new GenerationEvent.Completed(id, now(), 3, List.of(image(id, 0)),
+                null, "worker-b", "cpu", null));
+        awaitMarkerAfter(last);
+        assertThat(status(id).getMap("$")).isEqualTo(failed.getMap("$"));
+    }
+
+    @Test
+    void anExpiredDeadlineShowsAsFailedWithReasonExpired() {
+        String deadline = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString();
+        String id = submit("{\"prompt\":\"too late\",\"deadline\":\"" + deadline + "\"}");
+        TestKafka.sendEvent(new GenerationEvent.Failed(id, now(), 1, "expired", "deadline " + deadline + " passed",
+                false));
+        JsonPath expired = awaitStatus(id, "failed");
+        assertThat(expired.getString("error.reason")).isEqualTo("expired");
+        assertThat(expired.getBoolean("error.retriable")).isFalse();
+        assertThat(expired.getString("request.deadline")).isEqualTo(deadline);
+    }
+
+    @Test
     void aJobFromAnotherProducerShowsAsQueued() {
         String id = UUID.randomUUID().toString();
         JOBS.add(id);
@@ -133,6 +195,14 @@ class StatusTransitionsTest {
             }
             assertThat(rebuilt.get(id).orElseThrow().progress().step()).isEqualTo(3);
         }
+    }
+
+    /** Once a marker job on the same partition shows, the view has applied every event before it. */
+    private static void awaitMarkerAfter(RecordMetadata last) {
+        String marker = UUID.randomUUID().toString();
+        JOBS.add(marker);
+        TestKafka.sendEvent(new GenerationEvent.Started(marker, now(), 1, "w"), last.partition());
+        awaitStatus(marker, "running");
     }
 
     private static String submit(String json) {

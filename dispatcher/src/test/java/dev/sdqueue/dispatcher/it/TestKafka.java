@@ -101,6 +101,25 @@ final class TestKafka {
                 + " with keys " + read.stream().map(ConsumerRecord::key).collect(Collectors.toList()));
     }
 
+    /** Every record of {@code topic} from {@code from} up to the end offsets as of this call (all partitions). */
+    static List<ConsumerRecord<String, byte[]>> readToEnd(String topic, Map<TopicPartition, Long> from,
+                                                         Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> read = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet(), Duration.ofSeconds(10));
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " up to " + end + " within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        return read;
+    }
+
     /** The record with this key, searched from the beginning of the topic. */
     static ConsumerRecord<String, byte[]> findByKey(String topic, String key, Duration timeout) {
         Map<TopicPartition, Long> beginning;

@@ -109,6 +109,84 @@ class JobStatusViewTest {
     }
 
     @Test
+    void retriesThroughAttemptsTwoAndThreeThenSuccessShowTheAttemptAndWorker() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 4, 20));
+        // Transient failure: no terminal event, the retry's started carries attempt 2.
+        view.onEvent(new GenerationEvent.Started("a", at(12), 2, "w2"));
+        assertThat(view.get("a").orElseThrow()).satisfies(s -> {
+            assertThat(s.status()).isEqualTo(JobPhase.RUNNING);
+            assertThat(s.attempt()).isEqualTo(2);
+            assertThat(s.worker()).isEqualTo("w2");
+            assertThat(s.progress()).isNull();
+        });
+        view.onEvent(new GenerationEvent.Progress("a", at(13), 2, 2, 20));
+        view.onEvent(new GenerationEvent.Started("a", at(73), 3, "w1"));
+        view.onEvent(new GenerationEvent.Progress("a", at(74), 3, 1, 20));
+        // Late events of attempts 1 and 2 (a zombie worker) change nothing.
+        JobStatus third = view.get("a").orElseThrow();
+        view.onEvent(new GenerationEvent.Progress("a", at(75), 2, 19, 20));
+        view.onEvent(new GenerationEvent.Started("a", at(75), 2, "w2"));
+        view.onEvent(new GenerationEvent.Progress("a", at(75), 1, 20, 20));
+        assertThat(view.get("a")).contains(third);
+        assertThat(third.attempt()).isEqualTo(3);
+        assertThat(third.progress()).isEqualTo(new JobStatus.Progress(1, 20));
+
+        view.onEvent(completed("a", 3, "k"));
+        JobStatus done = view.get("a").orElseThrow();
+        assertThat(done.status()).isEqualTo(JobPhase.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(3);
+        assertThat(done.worker()).isEqualTo("w1");
+    }
+
+    @Test
+    void aFinalFailureAfterRetriesIsTheEndAndNothingAfterItCounts() {
+        view.onRequest(request("a"));
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        view.onEvent(new GenerationEvent.Started("a", at(11), 2, "w2"));
+        view.onEvent(new GenerationEvent.Started("a", at(71), 3, "w3"));
+        view.onEvent(new GenerationEvent.Failed("a", at(80), 3, "storage_unavailable", "S3 down", true));
+        JobStatus failed = view.get("a").orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.attempt()).isEqualTo(3);
+        assertThat(failed.worker()).isEqualTo("w3");
+        assertThat(failed.error()).isEqualTo(new JobStatus.Failure("storage_unavailable", "S3 down", true));
+        // A redelivery of the last attempt after a crash (before its offset was committed) changes nothing.
+        view.onEvent(new GenerationEvent.Started("a", at(90), 4, "w1"));
+        view.onEvent(completed("a", 4, "k"));
+        assertThat(view.get("a")).contains(failed);
+    }
+
+    @Test
+    void anExpiredJobFailsWithoutEverRunning() {
+        GenerationRequested withDeadline = new GenerationRequested("a", "p", null, 512, 512, 20, 7.5, null, null, 1,
+                "tiny-random", T0, at(30));
+        view.onRequest(withDeadline);
+        view.onEvent(new GenerationEvent.Failed("a", at(31), 1, "expired", "deadline " + at(30) + " passed", false));
+        JobStatus expired = view.get("a").orElseThrow();
+        assertThat(expired.status()).isEqualTo(JobPhase.FAILED);
+        assertThat(expired.error().reason()).isEqualTo("expired");
+        assertThat(expired.request().deadline()).isEqualTo(at(30));
+        assertThat(expired.worker()).isNull();
+    }
+
+    @Test
+    void aRedeliveryOfTheSameAttemptToAnotherWorkerRestartsProgress() {
+        view.onEvent(new GenerationEvent.Started("a", at(1), 1, "w1"));
+        view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 12, 20));
+        // w1 was killed; the record went to w2 with the same attempt number.
+        view.onEvent(new GenerationEvent.Started("a", at(40), 1, "w2"));
+        JobStatus redelivered = view.get("a").orElseThrow();
+        assertThat(redelivered.worker()).isEqualTo("w2");
+        assertThat(redelivered.progress()).isNull();
+        assertThat(redelivered.attempt()).isEqualTo(1);
+        view.onEvent(new GenerationEvent.Progress("a", at(41), 1, 1, 20));
+        assertThat(view.get("a").orElseThrow().progress()).isEqualTo(new JobStatus.Progress(1, 20));
+        assertThat(view.get("a").orElseThrow().status()).isEqualTo(JobPhase.RUNNING);
+    }
+
+    @Test
     void progressWithoutAStartedEventStillMeansRunning() {
         view.onRequest(request("a"));
         view.onEvent(new GenerationEvent.Progress("a", at(2), 1, 1, 4));
