@@ -195,7 +195,7 @@ class GenerationEndToEndIT {
             Thread.sleep(200);
         }
         throw new AssertionError("job " + jobId + " not finished within " + JOB_TIMEOUT + ", last status " + status
-                + "\nworker log:\n" + system.worker.tail());
+                + "\nworker log:\n" + system.worker.tail(40));
     }
 
     private static byte[] download(String url) throws Exception {
@@ -229,7 +229,7 @@ class GenerationEndToEndIT {
             }
         }
         throw new AssertionError("no terminal event for " + jobId + " within " + JOB_TIMEOUT + "; got " + found.size()
-                + " events\nworker log:\n" + system.worker.tail());
+                + " events\nworker log:\n" + system.worker.tail(40));
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -1,5 +1,6 @@
 package dev.sdqueue.e2e;
 
+import dev.sdqueue.local.AppProcess;
 import dev.sdqueue.local.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +14,10 @@ import java.util.Map;
  */
 final class RunningSystem implements AutoCloseable {
     final LocalStack stack;
-    final QuarkusApp dispatcher;
-    final QuarkusApp worker;
+    final AppProcess dispatcher;
+    final AppProcess worker;
 
-    private RunningSystem(LocalStack stack, QuarkusApp dispatcher, QuarkusApp worker) {
+    private RunningSystem(LocalStack stack, AppProcess dispatcher, AppProcess worker) {
         this.stack = stack;
         this.dispatcher = dispatcher;
         this.worker = worker;
@@ -29,19 +30,20 @@ final class RunningSystem implements AutoCloseable {
             throw new IllegalStateException(model + " is missing: the models module generates it in the build");
         }
         LocalStack stack = LocalStack.forTests().start();
-        QuarkusApp dispatcher = null;
+        AppProcess dispatcher = null;
         try {
-            dispatcher = QuarkusApp.start("dispatcher", home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar"),
-                    workDir.resolve("dispatcher"), Map.of("kafka.bootstrap.servers", stack.bootstrapServers()));
+            dispatcher = AppProcess.builder("dispatcher", home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar"),
+                    workDir.resolve("dispatcher")).jvmOption("-Xmx1g")
+                    .property("kafka.bootstrap.servers", stack.bootstrapServers()).start();
             Map<String, String> workerConfig = new HashMap<>(stack.quarkusConfig());
             workerConfig.put("sdq.model.dir", model.toString());
             workerConfig.put("sdq.worker.id", "e2e-worker");
-            QuarkusApp worker = QuarkusApp.start("worker", home.resolve("worker/target/quarkus-app/quarkus-run.jar"),
-                    workDir.resolve("worker"), workerConfig);
+            AppProcess worker = AppProcess.builder("worker", home.resolve("worker/target/quarkus-app/quarkus-run.jar"),
+                    workDir.resolve("worker")).jvmOption("-Xmx1g").properties(workerConfig).start();
             dispatcher.awaitReady(Duration.ofSeconds(90));
             try {
                 worker.awaitReady(Duration.ofSeconds(180));
-            } catch (RuntimeException | InterruptedException e) {
+            } catch (RuntimeException e) {
                 worker.close();
                 throw e;
             }

@@ -81,6 +81,18 @@ record ChildProcess(String role, long pid, String marker) {
         return handle().isPresent();
     }
 
+    /** SIGKILL (no shutdown hook runs, like a crash or the OOM killer) and waits until the process is gone. */
+    void kill() {
+        Optional<ProcessHandle> handle = handle();
+        if (handle.isEmpty()) {
+            return;
+        }
+        handle.get().destroyForcibly();
+        if (!awaitExit(handle.get(), TimeUnit.SECONDS.toNanos(10))) {
+            throw new LocalStackException(role + " (pid " + pid + ") survived SIGKILL");
+        }
+    }
+
     /** Sends SIGTERM to all, waits up to {@code grace} for a clean shutdown, then SIGKILLs what is left. */
     static void stopAll(List<ChildProcess> children, Duration grace) {
         List<ProcessHandle> handles = new ArrayList<>();

@@ -220,6 +220,43 @@ final class KafkaServer {
         }
     }
 
+    /** Creates those of {@code names} that do not exist yet, with {@code partitions} partitions each. */
+    static void createMissingTopics(Admin admin, List<String> names, int partitions)
+            throws InterruptedException, ExecutionException {
+        var existing = admin.listTopics().names().get();
+        List<NewTopic> missing = names.stream().distinct().filter(name -> !existing.contains(name))
+                .map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+        for (var result : admin.createTopics(missing).values().values()) {
+            try {
+                result.get();
+            } catch (ExecutionException e) {
+                // Just created by an earlier call whose metadata has not reached the listing yet: fine.
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        awaitDescribable(admin, names);
+    }
+
+    /** Creation returns before the topics' metadata is served: callers may use them at once after this. */
+    private static void awaitDescribable(Admin admin, List<String> names) throws InterruptedException,
+            ExecutionException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

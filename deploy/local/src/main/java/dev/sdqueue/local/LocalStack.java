@@ -37,6 +37,7 @@ public final class LocalStack implements AutoCloseable {
     private final Consumer<String> progress;
     private volatile List<ChildProcess> children = List.of();
     private StackState state;
+    private ProjectLayout layout;
     private boolean reused;
     private boolean closed;
     private Thread shutdownHook;
@@ -97,7 +98,7 @@ public final class LocalStack implements AutoCloseable {
         }
         long begin = System.nanoTime();
         try {
-            ProjectLayout layout = ProjectLayout.locate();
+            layout = ProjectLayout.locate();
             // Fail before starting anything when the build output is missing.
             layout.kafkaClasspath();
             layout.s3ProxyClasspath();
@@ -133,6 +134,129 @@ public final class LocalStack implements AutoCloseable {
             deleteEphemeralWorkDir();
             throw e;
         }
+    }
+
+    /**
+     * Stops the broker by PID and waits until it is gone and its ports are closed: SIGTERM (controlled shutdown)
+     * or, with {@code forcibly}, SIGKILL (a crash: no shutdown, the log is recovered on the next start). The data
+     * dir is kept; {@link #startKafka()} brings the same broker back. Only for a stack this object started.
+     */
+    public synchronized void stopKafka(boolean forcibly) {
+        ChildProcess kafka = ownChild(KafkaServer.ROLE);
+        progress.accept((forcibly ? "killing" : "stopping") + " Kafka (pid " + kafka.pid() + ")");
+        stopChild(kafka, forcibly);
+        verifyPortsClosed(config.kafkaPort(), config.controllerPort());
+    }
+
+    /**
+     * Starts the broker again on the same ports and data dir (topics, offsets and committed records survive) and
+     * waits until it answers. A no-op if it runs. Returns the new PID.
+     */
+    public synchronized long startKafka() {
+        ChildProcess current = ownChild(KafkaServer.ROLE);
+        if (current.isAlive()) {
+            return current.pid();
+        }
+        checkPortFree(config.kafkaPort(), "Kafka", "SDQ_KAFKA_PORT");
+        checkPortFree(config.controllerPort(), "the Kafka controller", "SDQ_KAFKA_CONTROLLER_PORT");
+        KafkaServer kafka = new KafkaServer(config, layout);
+        ChildProcess started = kafka.launch(state.detached(), progress);
+        replaceChild(KafkaServer.ROLE, started);
+        awaitReady("Kafka", started, kafka.logFile(), () -> KafkaServer.answers(config.bootstrapServers()));
+        recordPids();
+        progress.accept("Kafka answers again on " + config.bootstrapServers() + " (pid " + started.pid() + ")");
+        return started.pid();
+    }
+
+    /**
+     * {@link #stopKafka(boolean)} then {@link #startKafka()}: the broker restarted in place. Returns how long no
+     * broker answered (from the stop signal until the new one answers).
+     */
+    public synchronized Duration restartKafka(boolean forcibly) {
+        long begin = System.nanoTime();
+        stopKafka(forcibly);
+        startKafka();
+        return Duration.ofNanos(System.nanoTime() - begin);
+    }
+
+    /** Stops S3Proxy by PID (SIGTERM, or SIGKILL with {@code forcibly}) and waits until its port is closed. */
+    public synchronized void stopS3Proxy(boolean forcibly) {
+        ChildProcess s3 = ownChild(S3ProxyServer.ROLE);
+        progress.accept((forcibly ? "killing" : "stopping") + " S3Proxy (pid " + s3.pid() + ")");
+        stopChild(s3, forcibly);
+        verifyPortsClosed(config.s3Port());
+    }
+
+    /** Starts S3Proxy again on the same port and data dir (stored objects survive); waits until it answers. */
+    public synchronized long startS3Proxy() {
+        ChildProcess current = ownChild(S3ProxyServer.ROLE);
+        if (current.isAlive()) {
+            return current.pid();
+        }
+        checkPortFree(config.s3Port(), "S3Proxy", "SDQ_S3_PORT");
+        S3ProxyServer s3 = new S3ProxyServer(config, layout);
+        ChildProcess started = s3.launch(state.detached(), progress);
+        replaceChild(S3ProxyServer.ROLE, started);
+        awaitReady("S3Proxy", started, s3.logFile(), () -> S3ProxyServer.answers(config.s3Endpoint()));
+        recordPids();
+        progress.accept("S3Proxy answers again on " + config.s3Endpoint() + " (pid " + started.pid() + ")");
+        return started.pid();
+    }
+
+    public boolean isKafkaRunning() {
+        return ownChild(KafkaServer.ROLE).isAlive();
+    }
+
+    public boolean isS3ProxyRunning() {
+        return ownChild(S3ProxyServer.ROLE).isAlive();
+    }
+
+    /**
+     * Creates topics beyond the contract's (e.g. retry topics for other delays) with the configured partitions;
+     * existing ones are left alone.
+     */
+    public void createTopics(List<String> names) {
+        try (Admin admin = KafkaServer.admin(bootstrapServers())) {
+            KafkaServer.createMissingTopics(admin, names, config.partitions());
+        } catch (ExecutionException e) {
+            throw new LocalStackException("cannot create topics " + names + " on " + bootstrapServers() + ": "
+                    + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("interrupted while creating topics", e);
+        }
+    }
+
+    private ChildProcess ownChild(String role) {
+        requireStarted();
+        if (reused || closed) {
+            throw new IllegalStateException("only a running stack this object started can stop or start its "
+                    + (reused ? "servers (this one reuses ./sdq up's stack)" : "servers (it is closed)"));
+        }
+        return children.stream().filter(child -> child.role().equals(role)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + role + " in this stack"));
+    }
+
+    private void replaceChild(String role, ChildProcess replacement) {
+        children = children.stream().map(child -> child.role().equals(role) ? replacement : child).toList();
+    }
+
+    private static void stopChild(ChildProcess child, boolean forcibly) {
+        if (forcibly) {
+            child.kill();
+        } else {
+            ChildProcess.stopAll(List.of(child), STOP_GRACE);
+        }
+    }
+
+    /** Rewrites the state file with the current PIDs, so ./sdq status and stopRecorded see the new processes. */
+    private void recordPids() {
+        long kafkaPid = ownChild(KafkaServer.ROLE).pid();
+        long s3Pid = ownChild(S3ProxyServer.ROLE).pid();
+        state = new StackState(kafkaPid, s3Pid, state.kafkaPort(), state.controllerPort(), state.s3Port(),
+                state.accessKey(), state.secretKey(), state.region(), state.bucket(), state.detached(),
+                state.startedAt());
+        state.write(config.runDir());
     }
 
     private void adopt(StackState running) {

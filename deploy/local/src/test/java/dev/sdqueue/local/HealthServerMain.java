@@ -1,0 +1,52 @@
+package dev.sdqueue.local;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Stand-in for a packaged Quarkus app in {@link AppProcessTest}: a JVM (launched with {@code -jar}) that serves
+ * {@code /q/health/ready} on {@code quarkus.http.port}, answers {@code /property/<key>} and {@code /env/<name>}
+ * with what it was started with, and logs its start and its shutdown hook. {@code -Dtest.exit-code=N} exits at
+ * once instead (a crashing app).
+ */
+public final class HealthServerMain {
+    private HealthServerMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String exit = System.getProperty("test.exit-code");
+        if (exit != null) {
+            System.out.println("failing on purpose with " + exit);
+            System.exit(Integer.parseInt(exit));
+        }
+        int port = Integer.parseInt(System.getProperty("quarkus.http.port"));
+        HttpServer server = HttpServer.create(new InetSocketAddress(System.getProperty("quarkus.http.host"), port), 0);
+        server.createContext("/q/health/ready", exchange -> reply(exchange, 200, "UP"));
+        server.createContext("/property/", exchange -> {
+            String key = exchange.getRequestURI().getPath().substring("/property/".length());
+            reply(exchange, 200, String.valueOf(System.getProperty(key)));
+        });
+        server.createContext("/env/", exchange -> {
+            String key = exchange.getRequestURI().getPath().substring("/env/".length());
+            reply(exchange, 200, String.valueOf(System.getenv(key)));
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("shutdown hook ran");
+            System.out.flush();
+        }));
+        server.start();
+        System.out.println("listening on " + port);
+    }
+
+    private static void reply(com.sun.net.httpserver.HttpExchange exchange, int status, String body)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
