@@ -10,13 +10,14 @@ import picocli.CommandLine.Spec;
  * {@code ./sdq dlq list | show ID | replay}: inspect the dead-letter topic and put selected records back on the
  * request topic. Exit codes: 0 done, 1 failure (broker unreachable, record not found, send failed), 2 usage.
  */
-@Command(name = "dlq", mixinStandardHelpOptions = true,
-        subcommands = {ListCommand.class, ShowCommand.class, ReplayCommand.class},
+@Command(name = "dlq", subcommands = {ListCommand.class, ShowCommand.class, ReplayCommand.class},
         description = {"Inspect and replay the dead-letter topic " + Topics.DEAD_LETTER + ".",
                 "Records are read with a plain consumer (all partitions, no consumer group): reading changes nothing."})
 public final class DlqCommand implements Runnable {
     @Spec
     CommandSpec spec;
+    @picocli.CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+    boolean help;
 
     @Override
     public void run() {

@@ -1,11 +1,17 @@
 package dev.sdqueue.ops.dlq;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.Topics;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +28,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the headers minus the dead-letter and delayed-retry bookkeeping (SmallRye's {@code dead-letter-*},
  * {@code delayed-retry-*}, ours {@code sdq-dlq-*}), plus {@value #REPLAYED_FROM}{@code : dlq:<partition>:<offset>}
  * naming where it came from. The retry count starts over: a replayed job gets the configured attempts again.
+ *
+ * <p>With the same job id, a job that already ended (a dead-lettered job normally has its final {@code failed}
+ * event) stays ended: workers skip jobs with a terminal state and the status view keeps the first one. To run such
+ * a job again, replay it under a new job id ({@link #newJobId}).
  */
 public final class DlqReplayer implements AutoCloseable {
     /** On a replayed record: {@code dlq:<partition>:<offset>} of the dead-letter record it copies. */
@@ -53,8 +63,20 @@ public final class DlqReplayer implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** The record {@link #replay} sends for {@code record}. */
-    public static ProducerRecord<byte[], byte[]> replayOf(DlqRecord record, String topic) {
+    /**
+     * The job id a record gets with {@code --new-id}: derived from where the dead-letter record is (a name-based
+     * UUID), so replaying the same record twice still makes one job, while each dead-lettering makes a new one.
+     */
+    public static String newJobId(DlqRecord record) {
+        String name = "sdq-dlq-replay:" + record.topic() + ":" + record.location();
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * The record {@link #replay} sends for {@code record}: same key and value, or with {@code newJobId} as key and
+     * as the value's {@code jobId} (other fields untouched; a value that is not a JSON object keeps its bytes).
+     */
+    public static ProducerRecord<byte[], byte[]> replayOf(DlqRecord record, String topic, Optional<String> newJobId) {
         RecordHeaders headers = new RecordHeaders();
         for (DlqRecord.Header h : record.headers()) {
             if (STRIPPED_PREFIXES.stream().noneMatch(h.name()::startsWith) && !h.name().equals(REPLAYED_FROM)) {
@@ -62,14 +84,34 @@ public final class DlqReplayer implements AutoCloseable {
             }
         }
         headers.add(REPLAYED_FROM, ("dlq:" + record.location()).getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+        if (newJobId.isEmpty()) {
+            return new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+        }
+        byte[] key = newJobId.get().getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, null, key, withJobId(record.value(), newJobId.get()), headers);
+    }
+
+    private static byte[] withJobId(byte[] value, String jobId) {
+        if (value == null || value.length > RequestShape.MAX_REQUEST_BYTES) {
+            return value;
+        }
+        try {
+            JsonNode tree = EventJson.mapper().readTree(value);
+            if (tree instanceof ObjectNode object) {
+                object.put("jobId", jobId);
+                return EventJson.mapper().writeValueAsBytes(object);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: forced poison keeps its bytes
+        }
+        return value;
     }
 
     /** Sends every record (in order) and waits for the broker's acknowledgements; returns where each landed. */
-    public List<RecordMetadata> replay(List<DlqRecord> records) {
+    public List<RecordMetadata> replay(List<DlqRecord> records, boolean newIds) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (DlqRecord record : records) {
-            sent.add(producer.send(replayOf(record, topic)));
+            sent.add(producer.send(replayOf(record, topic, newIds ? Optional.of(newJobId(record)) : Optional.empty())));
         }
         producer.flush();
         List<RecordMetadata> landed = new ArrayList<>();

@@ -18,6 +18,8 @@ abstract class DlqSubcommand implements Callable<Integer> {
     KafkaOptions kafka;
     @Spec
     CommandSpec spec;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+    boolean help;
     /** Replaceable so tests can pin "now" (ages, relative --since). */
     Clock clock = Clock.systemUTC();
 

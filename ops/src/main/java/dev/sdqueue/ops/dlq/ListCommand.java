@@ -1,5 +1,6 @@
 package dev.sdqueue.ops.dlq;
 
+import dev.sdqueue.schema.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dlq list}: one line per dead-letter record, oldest first, the newest {@code --limit}. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list",
         description = {"One line per dead-lettered record: location (partition:offset, for 'show'), job id, reason "
                 + "(sdq-dlq-reason), age and message (sdq-dlq-message, else SmallRye's dead-letter-reason).",
                 "The summary goes to stderr."})
@@ -61,8 +62,12 @@ final class ListCommand extends DlqSubcommand {
                     line.reason(), RecordText.age(Duration.between(line.timestamp(), now)), line.message());
         }
         out.flush();
-        err.printf("%d record(s) shown; %d match%s; %d in %s%n", shown.size(), lines.size(),
-                selection.isEmpty() ? "" : " the filter", total[0], dev.sdqueue.schema.Topics.DEAD_LETTER);
+        if (selection.isEmpty()) {
+            err.printf("%d record(s) shown of %d in %s%n", shown.size(), total[0], Topics.DEAD_LETTER);
+        } else {
+            err.printf("%d record(s) shown; %d of %d in %s match the filter%n", shown.size(), lines.size(), total[0],
+                    Topics.DEAD_LETTER);
+        }
         err.flush();
         return 0;
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dlq replay}: selected dead-letter records back onto the request topic. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay",
         description = {"Re-produce selected dead-lettered records to " + Topics.REQUESTS + " with the same key and "
                 + "value, without the dead-letter/retry headers, with sdq-replayed-from: dlq:<partition>:<offset>.",
                 "Records that cannot be a request (poison: not UTF-8, not JSON, wrong shape or type, too big) are "
@@ -33,6 +33,11 @@ final class ReplayCommand extends DlqSubcommand {
 
     @Option(names = "--force", description = "Replay poison records too (they will be dead-lettered again)")
     boolean force;
+
+    @Option(names = "--new-id", description = "Replay under a new job id (derived from the record's location, so a "
+            + "second replay of the same record is the same job): needed to run again a job that already has a "
+            + "terminal event, which workers skip and the status view keeps")
+    boolean newId;
 
     @Override
     int execute(PrintWriter out, PrintWriter err) {
@@ -56,12 +61,13 @@ final class ReplayCommand extends DlqSubcommand {
             String job = record.jobId().orElse("-");
             if (poison.isPresent() && !force) {
                 skipped++;
-                out.printf("skipped   %-10s job %s: poison, %s (--force replays it anyway)%n", record.location(), job,
-                        poison.get());
+                out.printf("%-12s %-10s job %s: poison, %s (--force replays it anyway)%n", "skipped",
+                        record.location(), job, poison.get());
             } else {
                 toReplay.add(record);
                 if (dryRun) {
-                    out.printf("would replay %-10s job %s%s%n", record.location(), job,
+                    out.printf("%-12s %-10s job %s%s%s%n", "would replay", record.location(), job,
+                            newId ? " as " + DlqReplayer.newJobId(record) : "",
                             poison.map(p -> " (poison, forced: " + p + ")").orElse(""));
                 }
             }
@@ -69,11 +75,13 @@ final class ReplayCommand extends DlqSubcommand {
         int replayed = 0;
         if (!dryRun && !toReplay.isEmpty()) {
             try (DlqReplayer replayer = new DlqReplayer(kafka.bootstrapServers(), kafka.timeout())) {
-                List<RecordMetadata> landed = replayer.replay(toReplay);
+                List<RecordMetadata> landed = replayer.replay(toReplay, newId);
                 for (int i = 0; i < landed.size(); i++) {
                     RecordMetadata m = landed.get(i);
-                    out.printf("replayed  %-10s job %s -> %s %d:%d%n", toReplay.get(i).location(),
-                            toReplay.get(i).jobId().orElse("-"), m.topic(), m.partition(), m.offset());
+                    DlqRecord record = toReplay.get(i);
+                    out.printf("%-12s %-10s job %s%s -> %s %d:%d%n", "replayed", record.location(),
+                            record.jobId().orElse("-"), newId ? " as " + DlqReplayer.newJobId(record) : "",
+                            m.topic(), m.partition(), m.offset());
                 }
                 replayed = landed.size();
             }

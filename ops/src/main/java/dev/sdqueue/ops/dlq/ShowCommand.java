@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code dlq show ID}: one record (or every record of a job) with all its headers and its value. */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(name = "show",
         description = "Everything about a dead-lettered record: where it is, when it was dead-lettered, its key, all "
                 + "headers (SmallRye's dead-letter-*/delayed-retry-*, ours sdq-dlq-reason/sdq-dlq-message, CloudEvents,"
                 + " traceparent) and its value, pretty-printed if JSON, else escaped text or a hex dump.")

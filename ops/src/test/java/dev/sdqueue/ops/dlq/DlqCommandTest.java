@@ -170,7 +170,7 @@ class DlqCommandTest {
         Run replay = dlq("replay", "--id", job);
         assertThat(replay.exitCode()).isZero();
         assertThat(replay.lines()).last().isEqualTo("replay: selected=1 replayed=1 skipped=0");
-        assertThat(replay.out()).contains("replayed  " + at.partition() + ":" + at.offset());
+        assertThat(replay.out()).contains("replayed     " + at.partition() + ":" + at.offset());
 
         List<ConsumerRecord<byte[], byte[]>> replayed = readToEnd(Topics.REQUESTS, before);
         assertThat(replayed).singleElement().satisfies(r -> {
@@ -185,6 +185,33 @@ class DlqCommandTest {
             assertThat(header(r, DlqReplayer.REPLAYED_FROM)).isEqualTo("dlq:" + at.partition() + ":" + at.offset());
             assertThat(header(r, Headers.CE_TYPE)).isEqualTo(Headers.TYPE_REQUESTED);
         });
+    }
+
+    @Test
+    void replayUnderANewIdRewritesKeyAndJobIdOnlyAndTwiceIsTheSameJob() throws Exception {
+        String job = UUID.randomUUID().toString();
+        deadLetter(job, request(job), unique("storage_unavailable"), "S3 down", null);
+        Map<TopicPartition, Long> before = endOffsets(Topics.REQUESTS);
+
+        Run first = dlq("replay", "--id", job, "--new-id");
+        Run second = dlq("replay", "--id", job, "--new-id");
+        assertThat(first.lines()).last().isEqualTo("replay: selected=1 replayed=1 skipped=0");
+
+        List<ConsumerRecord<byte[], byte[]>> replayed = readToEnd(Topics.REQUESTS, before);
+        assertThat(replayed).hasSize(2);
+        String newId = new String(replayed.get(0).key(), StandardCharsets.UTF_8);
+        assertThat(newId).isNotEqualTo(job);
+        assertThat(UUID.fromString(newId)).isNotNull();
+        assertThat(first.out()).contains("job " + job + " as " + newId);
+        assertThat(second.out()).as("derived from the DLQ record: a second replay is the same job")
+                .contains("job " + job + " as " + newId);
+        for (ConsumerRecord<byte[], byte[]> r : replayed) {
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(newId);
+            GenerationRequested request = EventJson.fromBytes(r.value(), GenerationRequested.class);
+            GenerationRequested original = EventJson.fromBytes(request(job), GenerationRequested.class);
+            assertThat(request.jobId()).isEqualTo(newId);
+            assertThat(request.withJobId(job, request.requestedAt())).isEqualTo(original);
+        }
     }
 
     @Test
@@ -207,8 +234,8 @@ class DlqCommandTest {
 
         Run replay = dlq("replay", "--reason", reason);
         assertThat(replay.out()).contains(
-                "skipped   " + notJson.partition() + ":" + notJson.offset(), "value is not JSON",
-                "skipped   " + tooBig.partition() + ":" + tooBig.offset(), "--force");
+                "skipped      " + notJson.partition() + ":" + notJson.offset(), "value is not JSON",
+                "skipped      " + tooBig.partition() + ":" + tooBig.offset(), "--force");
         assertThat(replay.lines()).last().isEqualTo("replay: selected=3 replayed=1 skipped=2");
         assertThat(readToEnd(Topics.REQUESTS, before)).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactly(good);
