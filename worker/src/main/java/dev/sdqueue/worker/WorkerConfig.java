@@ -152,12 +152,58 @@ public final class WorkerConfig {
         /** Lifetime of the presigned GET links in {@code completed} events (S3 allows at most 7 days). */
         @WithDefault("PT24H")
         Duration urlExpiry();
+
+        /**
+         * Connect, read and write timeout of each S3 call. A hung S3 server then fails the upload as a transient
+         * error (retried through the retry topics) instead of holding the worker for the client's default 5 min.
+         */
+        @WithDefault("PT30S")
+        Duration timeout();
     }
 
     @ConfigMapping(prefix = "sdq.worker")
     public interface Worker {
         /** Names this worker in events and logs; defaults to host name and process id. */
         Optional<String> id();
+
+        /**
+         * On SIGTERM: how long the job in flight may still take. It is finished and acknowledged within this time,
+         * or abandoned unacknowledged (redelivered to another worker). Keep the pod's termination grace above it.
+         */
+        @WithDefault("PT60S")
+        Duration shutdownGrace();
+
+        /**
+         * A job running longer is stopped at its next denoising step and retried ({@code timeout}, transient);
+         * liveness turns DOWN if one still runs at twice this (stuck inside a single model call or upload).
+         */
+        @WithDefault("PT10M")
+        Duration maxJobDuration();
+
+        /** A request record larger than this is dead-lettered as {@code too_large} (a real one is a few KB). */
+        @WithDefault("262144")
+        int maxRequestBytes();
+
+        /** Wait between attempts of a step that must happen before a record is acknowledged (DLQ, final event). */
+        @WithDefault("PT2S")
+        Duration retryBackoff();
+
+        Idempotency idempotency();
+
+        /** {@code sdq.worker.idempotency.*}: the terminal-state index read from {@code sdq.generation.events}. */
+        interface Idempotency {
+            /** How far back the index reads at startup, and how long it remembers a finished job. */
+            @WithDefault("PT24H")
+            Duration lookback();
+
+            /** Most time a job waits for the index to catch up with the event topic before it may run or finish. */
+            @WithDefault("PT30S")
+            Duration syncTimeout();
+
+            /** Most time the startup waits for the index to load; the worker does not consume before. */
+            @WithDefault("PT5M")
+            Duration startupTimeout();
+        }
     }
 
     /** What a request may ask for. */

@@ -8,18 +8,26 @@ import dev.sdqueue.schema.RequestValidator;
 import dev.sdqueue.schema.Violation;
 import dev.sdqueue.worker.messaging.EventPublisher;
 import dev.sdqueue.worker.storage.ImageStore;
-import java.security.SecureRandom;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * One job from request to terminal event: resolve defaults, validate, run the model, store the images, publish. It
- * knows nothing of Kafka records: the consumer hands it a parsed request and the attempt number.
+ * One delivery of a job from request to outcome: skip it if the job already ended, fail it if its deadline passed,
+ * resolve defaults, validate, run the model, store the images, publish {@code completed}. It knows nothing of Kafka
+ * records: the consumer hands it a parsed request and the attempt, and turns the returned {@link JobOutcome} into an
+ * acknowledgement, a retry or a dead letter. It publishes {@code failed} only through {@link #fail}, which the
+ * consumer calls when no retry follows.
  */
 public final class GenerationJobHandler {
     private static final Logger LOG = Logger.getLogger(GenerationJobHandler.class);
@@ -29,19 +37,20 @@ public final class GenerationJobHandler {
     private final ImageGenerator generator;
     private final ImageStore store;
     private final EventPublisher events;
+    private final TerminalStates terminals;
     private final RequestValidator validator;
     private final RequestDefaults defaults;
     private final String workerId;
     private final int progressEvery;
     private final Clock clock;
-    private final SecureRandom seeds = new SecureRandom();
 
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
-                                RequestValidator validator, RequestDefaults defaults, String workerId,
-                                int progressEvery, Clock clock) {
+                                TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
+                                String workerId, int progressEvery, Clock clock) {
         this.generator = generator;
         this.store = store;
         this.events = events;
+        this.terminals = terminals;
         this.validator = validator;
         this.defaults = defaults;
         this.workerId = workerId;
@@ -49,10 +58,131 @@ public final class GenerationJobHandler {
         this.clock = clock;
     }
 
-    /** Handles one delivery of a job and publishes exactly one terminal event for it. */
-    public void handle(GenerationRequested received, int attempt) {
+    /** Handles one delivery of a job; publishes {@code started}, {@code progress} and at most one terminal event. */
+    public JobOutcome run(GenerationRequested received, JobAttempt attempt) {
         String jobId = received.jobId();
+        Optional<String> done;
+        try {
+            done = terminals.terminalOf(jobId);
+        } catch (TerminalStates.UnavailableException e) {
+            return new JobOutcome.Transient("events_unavailable", e.getMessage(), e);
+        }
+        if (done.isPresent()) {
+            LOG.infof("job %s (attempt %d) already ended %s: skipped", jobId, attempt.number(), done.get());
+            return new JobOutcome.AlreadyTerminal(done.get());
+        }
+        Instant now = clock.instant();
+        if (received.deadline() != null && now.isAfter(received.deadline())) {
+            String message = "dequeued at " + now + ", after its deadline " + received.deadline();
+            LOG.infof("job %s expired: %s", jobId, message);
+            try {
+                publishTerminal(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message, false));
+            } catch (RuntimeException | TerminalStates.UnavailableException e) {
+                return new JobOutcome.Transient("event_publish_failed", describe(e), e);
+            }
+            return new JobOutcome.Expired(message);
+        }
         GenerationRequested request = defaults.applyTo(received);
+        List<Violation> violations = violations(request);
+        if (!violations.isEmpty()) {
+            String message = violations.stream().map(v -> v.field() + " " + v.message())
+                    .collect(Collectors.joining("; "));
+            LOG.infof("job %s rejected: %s", jobId, message);
+            return new JobOutcome.Rejected("invalid", message);
+        }
+        try {
+            return generate(jobId, request, attempt);
+        } catch (JobAbortedException e) {
+            if (e.reason() == JobAttempt.AbortReason.TIMEOUT) {
+                return new JobOutcome.Transient("timeout", "the job ran longer than the configured maximum", e);
+            }
+            LOG.infof("job %s (attempt %d) stopped: %s", jobId, attempt.number(), e.reason());
+            return new JobOutcome.Aborted(e.reason());
+        } catch (ImageStore.StorageException e) {
+            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
+            return new JobOutcome.Transient("storage_unavailable", e.getMessage(), e);
+        } catch (ImageGenerator.GenerationException e) {
+            if (!e.retriable()) {
+                LOG.infof("job %s rejected by the model: %s", jobId, e.getMessage());
+                return new JobOutcome.Rejected(e.reason(), String.valueOf(e.getMessage()));
+            }
+            LOG.errorf(e, "job %s (attempt %d) failed in the pipeline", jobId, attempt.number());
+            return new JobOutcome.Transient(e.reason(), String.valueOf(e.getMessage()), e);
+        } catch (TerminalStates.UnavailableException e) {
+            return new JobOutcome.Transient("events_unavailable", e.getMessage(), e);
+        } catch (EventPublishException e) {
+            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
+            return new JobOutcome.Transient("event_publish_failed", e.getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job %s (attempt %d) failed unexpectedly", jobId, attempt.number());
+            return new JobOutcome.Transient("internal_error", describe(e), e);
+        }
+    }
+
+    private JobOutcome generate(String jobId, GenerationRequested request, JobAttempt attempt)
+            throws ImageStore.StorageException, ImageGenerator.GenerationException,
+            TerminalStates.UnavailableException {
+        int n = attempt.number();
+        abortIfSignalled(attempt);
+        publish(new GenerationEvent.Started(jobId, clock.instant(), n, workerId));
+        long seed = request.seed() != null ? request.seed() : seedFor(jobId);
+        ImageGenerator.Input input = new ImageGenerator.Input(request.prompt(),
+                request.negativePrompt() == null ? "" : request.negativePrompt(), request.width(), request.height(),
+                request.steps(), request.guidanceScale(), seed, request.scheduler(), request.numImages());
+        ImageGenerator.Output output = generator.generate(input, (step, total) -> {
+            abortIfSignalled(attempt);
+            if (step % progressEvery == 0 || step == total) {
+                events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
+            }
+        });
+        abortIfSignalled(attempt);
+        long uploadStart = System.nanoTime();
+        List<ImageRef> images = new ArrayList<>();
+        for (int i = 0; i < output.images().size(); i++) {
+            ImageGenerator.Image image = output.images().get(i);
+            images.add(store.putPng(jobId, i, image.png(), image.width(), image.height(), image.seed()));
+        }
+        Map<String, Double> timings = new LinkedHashMap<>(output.timings());
+        timings.put("uploadMs", (System.nanoTime() - uploadStart) / 1e6);
+        abortIfSignalled(attempt);
+        GenerationEvent.Completed completed = new GenerationEvent.Completed(jobId, clock.instant(), n, images,
+                timings, workerId, generator.provider(), output.truncatedPrompt());
+        if (!publishTerminal(completed)) {
+            return new JobOutcome.AlreadyTerminal(terminals.terminalOf(jobId).orElse(GenerationEvent.COMPLETED));
+        }
+        LOG.infof("job %s completed (attempt %d): %d image(s), seed %d", jobId, n, images.size(), seed);
+        return new JobOutcome.Completed(images.size());
+    }
+
+    /**
+     * Publishes the job's final {@code failed} event, unless it already has a terminal event. Called by the consumer
+     * when no retry follows (after dead-lettering the record where that applies).
+     *
+     * @return true if published, false if the job had already ended
+     * @throws TerminalStates.UnavailableException if the event topic cannot be read up to date
+     * @throws RuntimeException if the broker did not acknowledge the event
+     */
+    public boolean fail(String jobId, int attempt, String reason, String message, boolean retriable)
+            throws TerminalStates.UnavailableException {
+        boolean published = publishTerminal(new GenerationEvent.Failed(jobId, clock.instant(), attempt, reason,
+                message, retriable));
+        if (published) {
+            LOG.infof("job %s failed (attempt %d): %s: %s", jobId, attempt, reason, message);
+        }
+        return published;
+    }
+
+    /** The seed of a request without one: derived from the job id, so a redelivered job redoes identical images. */
+    public static long seedFor(String jobId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(jobId.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong() & MAX_RANDOM_SEED;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private List<Violation> violations(GenerationRequested request) {
         List<Violation> violations = new ArrayList<>(validator.validate(request));
         if (!defaults.model().equals(request.model())) {
             violations.add(new Violation("model", "this worker serves '" + defaults.model() + "', not '"
@@ -62,47 +192,46 @@ public final class GenerationJobHandler {
             violations.add(new Violation("scheduler", "this model's worker supports "
                     + generator.supportedSchedulers() + ", not '" + request.scheduler() + "'"));
         }
-        if (!violations.isEmpty()) {
-            String message = violations.stream().map(v -> v.field() + " " + v.message())
-                    .collect(Collectors.joining("; "));
-            LOG.infof("job %s rejected: %s", jobId, message);
-            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "invalid", message, false));
-            return;
+        return violations;
+    }
+
+    /** Checks the index right before publishing: another delivery of the job may have finished meanwhile. */
+    private boolean publishTerminal(GenerationEvent event) throws TerminalStates.UnavailableException {
+        Optional<String> done = terminals.terminalOf(event.jobId());
+        if (done.isPresent()) {
+            LOG.infof("job %s already ended %s elsewhere: %s not published", event.jobId(), done.get(), event.type());
+            return false;
         }
-        events.publish(new GenerationEvent.Started(jobId, clock.instant(), attempt, workerId));
-        long seed = request.seed() != null ? request.seed() : seeds.nextLong(MAX_RANDOM_SEED);
-        ImageGenerator.Input input = new ImageGenerator.Input(request.prompt(),
-                request.negativePrompt() == null ? "" : request.negativePrompt(), request.width(), request.height(),
-                request.steps(), request.guidanceScale(), seed, request.scheduler(), request.numImages());
+        publish(event);
+        terminals.published(event.jobId(), event.type());
+        return true;
+    }
+
+    private void publish(GenerationEvent event) {
         try {
-            ImageGenerator.Output output = generator.generate(input, (step, total) -> {
-                if (step % progressEvery == 0 || step == total) {
-                    events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), attempt, step, total));
-                }
-            });
-            long uploadStart = System.nanoTime();
-            List<ImageRef> images = new ArrayList<>();
-            for (int i = 0; i < output.images().size(); i++) {
-                ImageGenerator.Image image = output.images().get(i);
-                images.add(store.putPng(jobId, i, image.png(), image.width(), image.height(), image.seed()));
-            }
-            Map<String, Double> timings = new LinkedHashMap<>(output.timings());
-            timings.put("uploadMs", (System.nanoTime() - uploadStart) / 1e6);
-            events.publish(new GenerationEvent.Completed(jobId, clock.instant(), attempt, images, timings, workerId,
-                    generator.provider(), output.truncatedPrompt()));
-            LOG.infof("job %s completed: %d image(s), seed %d", jobId, images.size(), seed);
-        } catch (ImageStore.StorageException e) {
-            LOG.warnf("job %s: %s", jobId, e.getMessage());
-            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "storage_unavailable",
-                    e.getMessage(), true));
-        } catch (ImageGenerator.GenerationException e) {
-            LOG.errorf(e, "job %s failed in the pipeline", jobId);
-            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, e.reason(),
-                    String.valueOf(e.getMessage()), e.retriable()));
+            events.publish(event);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "job %s failed unexpectedly", jobId);
-            events.publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, "internal_error",
-                    String.valueOf(e.getMessage()), true));
+            throw new EventPublishException(event, e);
+        }
+    }
+
+    private static void abortIfSignalled(JobAttempt attempt) {
+        JobAttempt.AbortReason reason = attempt.abort().reason();
+        if (reason != JobAttempt.AbortReason.NONE) {
+            throw new JobAbortedException(reason);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The broker did not acknowledge an event the job's outcome depends on. */
+    private static final class EventPublishException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EventPublishException(GenerationEvent event, Throwable cause) {
+            super("the " + event.type() + " event was not acknowledged: " + describe(cause), cause);
         }
     }
 }

@@ -16,8 +16,8 @@ final class JobHandlerProducer {
     @Singleton
     GenerationJobHandler handler(WorkerConfig.Limits l, WorkerConfig.Defaults d, WorkerConfig.Model model,
                                  WorkerConfig.Pipeline pipeline, ImageGenerator generator, ImageStore store,
-                                 EventPublisher events, WorkerIdentity identity) {
-        return new GenerationJobHandler(generator, store, events, new RequestValidator(l.toRequestLimits()),
+                                 EventPublisher events, TerminalStates terminals, WorkerIdentity identity) {
+        return new GenerationJobHandler(generator, store, events, terminals, new RequestValidator(l.toRequestLimits()),
                 d.toRequestDefaults(model.name()),
                 identity.id(), pipeline.progressEvery(), Clock.systemUTC());
     }

@@ -21,6 +21,8 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
@@ -34,6 +36,8 @@ public final class PipelineImageGenerator implements ImageGenerator {
     private static final Logger LOG = Logger.getLogger(PipelineImageGenerator.class);
     /** Prometheus: sdq_worker_execution_provider{provider="..."} = 1 for the active provider, 0 for the others. */
     static final String PROVIDER_METRIC = "sdq.worker.execution.provider";
+    /** At shutdown, how long closing the sessions waits for a generation still inside a model call. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final WorkerConfig.Model model;
     private final WorkerConfig.Pipeline options;
@@ -42,6 +46,8 @@ public final class PipelineImageGenerator implements ImageGenerator {
     private final ModelReadiness readiness;
     private final MeterRegistry registry;
     private volatile StableDiffusionPipeline pipeline;
+    /** Held while generating: the sessions are never closed under a running job (e.g. one abandoned at shutdown). */
+    private final ReentrantLock inUse = new ReentrantLock();
 
     public PipelineImageGenerator(WorkerConfig.Model model, WorkerConfig.Pipeline options, WorkerConfig.Limits limits,
                                   WorkerConfig.Defaults defaults, @Readiness ModelReadiness readiness,
@@ -126,6 +132,15 @@ public final class PipelineImageGenerator implements ImageGenerator {
 
     @Override
     public Output generate(Input input, StepProgress progress) throws GenerationException {
+        inUse.lock();
+        try {
+            return generateLocked(input, progress);
+        } finally {
+            inUse.unlock();
+        }
+    }
+
+    private Output generateLocked(Input input, StepProgress progress) throws GenerationException {
         StableDiffusionPipeline loaded = pipeline;
         if (loaded == null) {
             throw new GenerationException("model_not_loaded", true, "the model is not loaded", null);
@@ -158,10 +173,25 @@ public final class PipelineImageGenerator implements ImageGenerator {
 
     @PreDestroy
     void close() {
-        StableDiffusionPipeline loaded = pipeline;
-        pipeline = null;
-        if (loaded != null) {
-            loaded.close();
+        boolean locked = false;
+        try {
+            locked = inUse.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            // Closing a session under a running call would crash natively; the process exit frees it instead.
+            LOG.warn("a generation is still running: the model sessions are left to the process exit");
+            return;
+        }
+        try {
+            StableDiffusionPipeline loaded = pipeline;
+            pipeline = null;
+            if (loaded != null) {
+                loaded.close();
+            }
+        } finally {
+            inUse.unlock();
         }
     }
 }

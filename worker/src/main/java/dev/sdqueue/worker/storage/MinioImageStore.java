@@ -28,6 +28,8 @@ public final class MinioImageStore implements ImageStore {
         // The region is set so the SDK does not ask the server for the bucket location first.
         this.client = MinioClient.builder().endpoint(storage.endpoint()).region(storage.region())
                 .credentials(storage.accessKey(), storage.secretKey()).build();
+        long timeoutMillis = storage.timeout().toMillis();
+        this.client.setTimeout(timeoutMillis, timeoutMillis, timeoutMillis);
         this.bucket = storage.bucket();
         this.expirySeconds = (int) Math.min(storage.urlExpiry().toSeconds(), TimeUnit.DAYS.toSeconds(7));
     }

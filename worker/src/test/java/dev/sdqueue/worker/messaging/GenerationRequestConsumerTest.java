@@ -8,7 +8,8 @@ import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Topics;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /** The worker application against a real broker, a real S3 server and real ORT sessions on the tiny model. */
 @QuarkusTest
-@QuarkusTestResource(value = WorkerStackResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = WorkerStackResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class GenerationRequestConsumerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -111,7 +112,8 @@ class GenerationRequestConsumerTest {
         assertThat(invalid.retriable()).isFalse();
         assertThat(invalid.message()).contains("width").contains("scheduler");
         GenerationEvent.Failed unreadable = (GenerationEvent.Failed) last(eventsUntilTerminal(malformed));
-        assertThat(unreadable.reason()).isEqualTo("malformed");
+        assertThat(unreadable.reason()).isEqualTo("not_json");
+        assertThat(unreadable.retriable()).isFalse();
         GenerationEvent.Completed completed = (GenerationEvent.Completed) last(eventsUntilTerminal(good));
         assertThat(completed.images()).singleElement().satisfies(image -> {
             assertThat(image.width()).isEqualTo(128);

@@ -14,18 +14,22 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The handler's decisions, with the model, the store and Kafka faked (the real ones run in the e2e suite). */
+/** The handler's decisions, with the model, the store, the terminal-state index and Kafka faked. */
 class GenerationJobHandlerTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private final RecordingEvents events = new RecordingEvents();
     private final FakeStore store = new FakeStore();
     private final FakeGenerator generator = new FakeGenerator();
+    private final FakeTerminals terminals = new FakeTerminals();
     private final RequestDefaults defaults = new RequestDefaults(256, 128, 5, 7.5, 1, null, "tiny-random");
-    private final GenerationJobHandler handler = new GenerationJobHandler(generator, store, events,
+    private final GenerationJobHandler handler = new GenerationJobHandler(generator, store, events, terminals,
             new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK);
 
     private static GenerationRequested request(String scheduler, Long seed, Integer numImages) {
@@ -33,10 +37,16 @@ class GenerationJobHandlerTest {
                 null, null);
     }
 
+    private static GenerationRequested withDeadline(Instant deadline) {
+        return new GenerationRequested("job-1", "a cat", null, null, null, null, null, 1L, null, null, null, null,
+                deadline);
+    }
+
     @Test
     void fillsDefaultsRunsTheModelStoresEveryImageAndPublishesStartedProgressCompleted() {
-        handler.handle(request("euler", 99L, 2), 1);
+        JobOutcome outcome = handler.run(request("euler", 99L, 2), JobAttempt.of(1));
 
+        assertThat(outcome).isEqualTo(new JobOutcome.Completed(2));
         assertThat(generator.inputs).singleElement().isEqualTo(new ImageGenerator.Input("a cat", "", 256, 128, 5,
                 7.5, 99L, "euler", 2));
         assertThat(store.keys).containsExactly("job-1/0", "job-1/1");
@@ -49,64 +59,191 @@ class GenerationJobHandlerTest {
         assertThat(completed.timings()).containsKeys("denoiseMs", "uploadMs");
         assertThat(completed.provider()).isEqualTo("fake");
         assertThat(events.awaited).containsExactly("started", "completed");
+        assertThat(terminals.published).containsEntry("job-1", "completed");
     }
 
     @Test
-    void drawsAndReportsASeedWhenTheRequestHasNone() {
-        handler.handle(request(null, null, null), 1);
+    void theAttemptNumberIsInEveryEvent() {
+        handler.run(request(null, 1L, null), JobAttempt.of(3));
+
+        assertThat(events.sent).isNotEmpty().allSatisfy(e -> assertThat(e.attempt()).isEqualTo(3));
+    }
+
+    @Test
+    void aRequestWithoutSeedGetsOneDerivedFromItsJobIdSoARedeliveryRedoesTheSameImages() {
+        FakeGenerator otherModel = new FakeGenerator();
+        GenerationJobHandler otherWorker = new GenerationJobHandler(otherModel, new FakeStore(),
+                new RecordingEvents(), new FakeTerminals(), new RequestValidator(RequestLimits.DEFAULTS), defaults,
+                "w2", 2, CLOCK);
+
+        handler.run(request(null, null, null), JobAttempt.of(1));
+        otherWorker.run(request(null, null, null), JobAttempt.of(2));
 
         long seed = generator.inputs.get(0).seed();
-        assertThat(seed).isBetween(0L, (1L << 53) - 1);
+        assertThat(seed).isBetween(0L, (1L << 53) - 1).isEqualTo(GenerationJobHandler.seedFor("job-1"));
+        assertThat(otherModel.inputs.get(0).seed()).isEqualTo(seed);
+        assertThat(GenerationJobHandler.seedFor("job-2")).isNotEqualTo(seed);
         GenerationEvent.Completed completed = (GenerationEvent.Completed) events.sent.get(events.sent.size() - 1);
         assertThat(completed.images().get(0).seed()).isEqualTo(seed);
     }
 
     @Test
-    void aRequestTheWorkerCannotServeFailsOnceAndNeverReachesTheModel() {
-        handler.handle(new GenerationRequested("job-1", "a cat", null, 100, null, null, null, null, "lcm", null,
-                "sdxl", null), 3);
+    void aRequestTheWorkerCannotServeIsRejectedWithoutAnyEventAndNeverReachesTheModel() {
+        JobOutcome outcome = handler.run(new GenerationRequested("job-1", "a cat", null, 100, null, null, null, null,
+                "lcm", null, "sdxl", null), JobAttempt.of(1));
 
         assertThat(generator.inputs).isEmpty();
-        assertThat(events.sent).singleElement().isInstanceOfSatisfying(GenerationEvent.Failed.class, failed -> {
-            assertThat(failed.reason()).isEqualTo("invalid");
-            assertThat(failed.retriable()).isFalse();
-            assertThat(failed.attempt()).isEqualTo(3);
-            assertThat(failed.message()).contains("width").contains("model").contains("scheduler");
+        assertThat(events.sent).isEmpty(); // the consumer dead-letters it first, then calls fail()
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Rejected.class, rejected -> {
+            assertThat(rejected.reason()).isEqualTo("invalid");
+            assertThat(rejected.message()).contains("width").contains("model").contains("scheduler");
         });
     }
 
     @Test
-    void aStorageFailureIsReportedAsRetriableAndNothingIsReportedCompleted() {
+    void aStepCountTheModelCannotRunIsRejectedWithTheModelsReason() {
+        generator.failure = new ImageGenerator.GenerationException("invalid_request", false, "pndm: 1000 steps", null);
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.Rejected("invalid_request", "pndm: 1000 steps"));
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed", "failed");
+    }
+
+    @Test
+    void aStorageFailureIsTransientAndPublishesNoTerminalEvent() {
         store.failing = true;
 
-        handler.handle(request(null, 1L, null), 1);
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
 
-        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed");
-        GenerationEvent last = events.sent.get(events.sent.size() - 1);
-        assertThat(last).isInstanceOfSatisfying(GenerationEvent.Failed.class, failed -> {
-            assertThat(failed.reason()).isEqualTo("storage_unavailable");
-            assertThat(failed.retriable()).isTrue();
-        });
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
+                t -> assertThat(t.reason()).isEqualTo("storage_unavailable"));
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed", "failed");
+        assertThat(terminals.published).isEmpty();
     }
 
     @Test
-    void aModelFailureIsReportedAsAnInferenceError() {
-        generator.failing = true;
+    void aRetriableModelFailureIsTransient() {
+        generator.failure = new ImageGenerator.GenerationException("inference_failed", true, "UNet exploded", null);
 
-        handler.handle(request(null, 1L, null), 1);
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
 
-        GenerationEvent last = events.sent.get(events.sent.size() - 1);
-        assertThat(last).isInstanceOfSatisfying(GenerationEvent.Failed.class,
-                failed -> assertThat(failed.reason()).isEqualTo("inference_failed"));
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
+                t -> assertThat(t.reason()).isEqualTo("inference_failed"));
         assertThat(store.keys).isEmpty();
+    }
+
+    @Test
+    void anUnacknowledgedStartedEventIsTransient() {
+        events.failOn = "started";
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
+                t -> assertThat(t.reason()).isEqualTo("event_publish_failed"));
+        assertThat(generator.inputs).isEmpty();
+    }
+
+    @Test
+    void aJobThatAlreadyEndedIsSkippedWithoutRunningOrPublishing() {
+        terminals.known.put("job-1", "completed");
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(2));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.AlreadyTerminal("completed"));
+        assertThat(generator.inputs).isEmpty();
+        assertThat(events.sent).isEmpty();
+    }
+
+    @Test
+    void aJobThatAnotherDeliveryFinishedMeanwhileDoesNotPublishASecondTerminalEvent() {
+        generator.duringRun = () -> terminals.known.put("job-1", "completed");
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.AlreadyTerminal("completed"));
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed", "failed");
+    }
+
+    @Test
+    void anUnreadableEventTopicMeansTheJobCannotRunNow() {
+        terminals.unavailable = true;
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
+                t -> assertThat(t.reason()).isEqualTo("events_unavailable"));
+        assertThat(generator.inputs).isEmpty();
+    }
+
+    @Test
+    void aJobDequeuedAfterItsDeadlineFailsExpiredWithoutRunning() {
+        JobOutcome outcome = handler.run(withDeadline(NOW.minusSeconds(1)), JobAttempt.of(1));
+
+        assertThat(outcome).isInstanceOf(JobOutcome.Expired.class);
+        assertThat(generator.inputs).isEmpty();
+        assertThat(events.sent).singleElement().isInstanceOfSatisfying(GenerationEvent.Failed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo("expired");
+            assertThat(failed.retriable()).isFalse();
+        });
+        assertThat(terminals.published).containsEntry("job-1", "failed");
+    }
+
+    @Test
+    void aJobBeforeItsDeadlineRuns() {
+        assertThat(handler.run(withDeadline(NOW.plusSeconds(1)), JobAttempt.of(1)))
+                .isInstanceOf(JobOutcome.Completed.class);
+    }
+
+    @Test
+    void aRevokedJobStopsAtTheNextStepAndPublishesNothingFurther() {
+        int[] steps = {0};
+        JobAttempt attempt = new JobAttempt(1, () -> ++steps[0] > 3 ? JobAttempt.AbortReason.REVOKED
+                : JobAttempt.AbortReason.NONE);
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), attempt);
+
+        assertThat(outcome).isEqualTo(new JobOutcome.Aborted(JobAttempt.AbortReason.REVOKED));
+        assertThat(store.keys).isEmpty();
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed", "failed");
+        assertThat(generator.stepsRun).isLessThan(5);
+    }
+
+    @Test
+    void aJobPastTheMaximumDurationIsATransientTimeout() {
+        JobAttempt attempt = new JobAttempt(1, () -> generator.stepsRun >= 2 ? JobAttempt.AbortReason.TIMEOUT
+                : JobAttempt.AbortReason.NONE);
+
+        JobOutcome outcome = handler.run(request(null, 1L, null), attempt);
+
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
+                t -> assertThat(t.reason()).isEqualTo("timeout"));
+    }
+
+    @Test
+    void failPublishesTheFinalFailureOnceAndNeverAfterAnotherTerminalEvent() throws Exception {
+        assertThat(handler.fail("job-1", 4, "storage_unavailable", "S3 down", true)).isTrue();
+        assertThat(handler.fail("job-1", 4, "storage_unavailable", "S3 down", true)).isFalse();
+        terminals.known.put("job-2", "completed");
+        assertThat(handler.fail("job-2", 1, "not_json", "x", false)).isFalse();
+
+        assertThat(events.sent).singleElement().isInstanceOfSatisfying(GenerationEvent.Failed.class, failed -> {
+            assertThat(failed.jobId()).isEqualTo("job-1");
+            assertThat(failed.attempt()).isEqualTo(4);
+            assertThat(failed.retriable()).isTrue();
+        });
     }
 
     private static final class RecordingEvents implements EventPublisher {
         final List<GenerationEvent> sent = new ArrayList<>();
         final List<String> awaited = new ArrayList<>();
+        String failOn;
 
         @Override
         public void publish(GenerationEvent event) {
+            if (event.type().equals(failOn)) {
+                throw new IllegalStateException("broker timeout");
+            }
             sent.add(event);
             awaited.add(event.type());
         }
@@ -114,6 +251,27 @@ class GenerationJobHandlerTest {
         @Override
         public void publishAsync(GenerationEvent event) {
             sent.add(event);
+        }
+    }
+
+    /** Knows what the test puts in {@code known} plus what the handler published. */
+    private static final class FakeTerminals implements TerminalStates {
+        final Map<String, String> known = new HashMap<>();
+        final Map<String, String> published = new HashMap<>();
+        boolean unavailable;
+
+        @Override
+        public Optional<String> terminalOf(String jobId) throws UnavailableException {
+            if (unavailable) {
+                throw new UnavailableException("broker away", null);
+            }
+            return Optional.ofNullable(known.get(jobId));
+        }
+
+        @Override
+        public void published(String jobId, String type) {
+            published.put(jobId, type);
+            known.putIfAbsent(jobId, type);
         }
     }
 
@@ -135,17 +293,21 @@ class GenerationJobHandlerTest {
 
     private static final class FakeGenerator implements ImageGenerator {
         final List<Input> inputs = new ArrayList<>();
-        boolean failing;
+        GenerationException failure;
+        Runnable duringRun = () -> { };
+        int stepsRun;
 
         @Override
         public Output generate(Input input, StepProgress progress) throws GenerationException {
             inputs.add(input);
-            if (failing) {
-                throw new GenerationException("inference_failed", true, "UNet exploded", null);
+            if (failure != null) {
+                throw failure;
             }
             for (int step = 1; step <= input.steps(); step++) {
+                stepsRun = step;
                 progress.onStep(step, input.steps());
             }
+            duringRun.run();
             List<Image> images = new ArrayList<>();
             for (int i = 0; i < input.numImages(); i++) {
                 images.add(new Image(new byte[] {(byte) i}, input.width(), input.height(), input.seed() + i));
