@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -52,16 +53,31 @@ public final class DlqReader implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         List<TopicPartition> pending = new ArrayList<>(partitions);
+        long lastProgress = System.nanoTime();
         while (true) {
             pending.removeIf(p -> consumer.position(p, timeout) >= end.get(p));
             if (pending.isEmpty()) {
                 return;
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            if (!records.isEmpty()) {
+                lastProgress = System.nanoTime();
+            } else {
+                checkStalled(lastProgress, pending);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                     sink.accept(toRecord(r));
                 }
             }
+        }
+    }
+
+    /** poll() does not fail when the broker goes away mid-read: give up after {@code timeout} without records. */
+    private void checkStalled(long lastProgress, List<TopicPartition> pending) {
+        if (System.nanoTime() - lastProgress > timeout.toNanos()) {
+            throw new DlqException("no records from " + pending + " for " + timeout.toSeconds()
+                    + " s although more were expected (broker gone?)");
         }
     }
 
@@ -78,8 +94,13 @@ public final class DlqReader implements AutoCloseable {
         }
         consumer.assign(List.of(tp));
         consumer.seek(tp, offset);
+        long started = System.nanoTime();
         while (consumer.position(tp, timeout) < end) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            if (records.isEmpty()) {
+                checkStalled(started, List.of(tp));
+            }
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 if (r.offset() == offset) {
                     return Optional.of(toRecord(r));
                 }
