@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Whether a dead-lettered record could be a generation request at all. Replaying a record that cannot (poison:
- * no value, not UTF-8, not JSON, the wrong shape, another event type or schema version, far too big) only sends
+ * no value, not UTF-8, not JSON, the wrong shape, another event type or schema version, far too big; the rules of
+ * the worker's decoder, plus "has a prompt", which no request can lack) only sends
  * it back to the dead-letter topic, so {@code dlq replay} skips those unless forced. A record that has the shape
  * but was refused for its values (e.g. a size the model cannot serve) is not poison: whether it may pass now is
  * the operator's call (filter by {@code --reason}).
@@ -35,6 +36,9 @@ public final class RequestShape {
         byte[] value = record.value();
         if (value == null) {
             return Optional.of("no value (tombstone)");
+        }
+        if (value.length == 0) {
+            return Optional.of("empty value");
         }
         if (value.length > MAX_REQUEST_BYTES) {
             return Optional.of("value is " + value.length + " bytes; no request is larger than "
@@ -63,6 +67,15 @@ public final class RequestShape {
         }
         if (tree == null || !tree.isObject()) {
             return Optional.of("value is JSON but not an object");
+        }
+        // The same rules as the worker's decoder: v1 only, and a jobId must be a string (Jackson would coerce 5).
+        JsonNode version = tree.get("schemaVersion");
+        if (version != null && !version.isNull() && !(version.canConvertToInt() && version.asInt() == 1)) {
+            return Optional.of("schemaVersion " + version + " is not 1 (unknown schema version)");
+        }
+        JsonNode jobId = tree.get("jobId");
+        if (jobId != null && !jobId.isNull() && !jobId.isTextual()) {
+            return Optional.of("jobId is not a string");
         }
         GenerationRequested request;
         try {

@@ -19,6 +19,8 @@ class RequestShapeTest {
         assertThat(RequestShape.poisonReason(record("j1", "{\"prompt\":\"p\",\"width\":4096,\"x\":1}",
                 List.of()))).as("invalid values and unknown fields are not poison").isEmpty();
         assertThat(RequestShape.poisonReason(record(null, VALID, List.of()))).as("job id from the value").isEmpty();
+        assertThat(RequestShape.poisonReason(record("j1", "{\"prompt\":\"p\",\"schemaVersion\":1}", List.of())))
+                .isEmpty();
         assertThat(RequestShape.poisonReason(record("j1", VALID,
                 List.of(header(Headers.CE_TYPE, Headers.TYPE_REQUESTED))))).isEmpty();
     }
@@ -32,7 +34,10 @@ class RequestShapeTest {
             "{\"jobId\":\"j\"}                    | no prompt",
             "{\"prompt\":\"  \"}                  | no prompt",
             "{\"prompt\":\"p\",\"width\":\"wide\"} | does not fit",
-            "{\"prompt\":{\"text\":\"p\"}}        | does not fit"})
+            "{\"prompt\":{\"text\":\"p\"}}        | does not fit",
+            "{\"prompt\":\"p\",\"jobId\":5}       | jobId is not a string",
+            "{\"prompt\":\"p\",\"schemaVersion\":2} | schemaVersion 2 is not 1",
+            "''                                    | empty value"})
     void theWrongShapeIsPoison(String value, String why) {
         assertThat(RequestShape.poisonReason(record("j1", value, List.of()))).hasValueSatisfying(
                 reason -> assertThat(reason).contains(why));
