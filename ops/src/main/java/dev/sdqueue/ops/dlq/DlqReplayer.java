@@ -64,7 +64,7 @@ public final class DlqReplayer implements AutoCloseable {
     }
 
     /**
-     * The job id a record gets with {@code --new-id}: derived from where the dead-letter record is (a name-based
+     * The job id a record is replayed under (unless {@code --same-id}): derived from where the dead-letter record is (a name-based
      * UUID), so replaying the same record twice still makes one job, while each dead-lettering makes a new one.
      */
     public static String newJobId(DlqRecord record) {

@@ -34,10 +34,11 @@ final class ReplayCommand extends DlqSubcommand {
     @Option(names = "--force", description = "Replay poison records too (they will be dead-lettered again)")
     boolean force;
 
-    @Option(names = "--new-id", description = "Replay under a new job id (derived from the record's location, so a "
-            + "second replay of the same record is the same job): needed to run again a job that already has a "
-            + "terminal event, which workers skip and the status view keeps")
-    boolean newId;
+    @Option(names = "--same-id", description = "Replay under the original job id. Only for jobs that never got a "
+            + "terminal event: workers skip a job that has one and the status view keeps it. By default a replay "
+            + "runs under a new job id derived from the record's location (a second replay of the same record is "
+            + "the same job), so a job that already failed runs again")
+    boolean sameId;
 
     @Override
     int execute(PrintWriter out, PrintWriter err) {
@@ -67,7 +68,7 @@ final class ReplayCommand extends DlqSubcommand {
                 toReplay.add(record);
                 if (dryRun) {
                     out.printf("%-12s %-10s job %s%s%s%n", "would replay", record.location(), job,
-                            newId ? " as " + DlqReplayer.newJobId(record) : "",
+                            !sameId ? " as " + DlqReplayer.newJobId(record) : "",
                             poison.map(p -> " (poison, forced: " + p + ")").orElse(""));
                 }
             }
@@ -75,12 +76,12 @@ final class ReplayCommand extends DlqSubcommand {
         int replayed = 0;
         if (!dryRun && !toReplay.isEmpty()) {
             try (DlqReplayer replayer = new DlqReplayer(kafka.bootstrapServers(), kafka.timeout())) {
-                List<RecordMetadata> landed = replayer.replay(toReplay, newId);
+                List<RecordMetadata> landed = replayer.replay(toReplay, !sameId);
                 for (int i = 0; i < landed.size(); i++) {
                     RecordMetadata m = landed.get(i);
                     DlqRecord record = toReplay.get(i);
                     out.printf("%-12s %-10s job %s%s -> %s %d:%d%n", "replayed", record.location(),
-                            record.jobId().orElse("-"), newId ? " as " + DlqReplayer.newJobId(record) : "",
+                            record.jobId().orElse("-"), !sameId ? " as " + DlqReplayer.newJobId(record) : "",
                             m.topic(), m.partition(), m.offset());
                 }
                 replayed = landed.size();

@@ -161,13 +161,13 @@ class DlqCommandTest {
     }
 
     @Test
-    void replayPutsTheRecordBackWithTheSameKeyAndValueAndCleanHeaders() throws Exception {
+    void replayWithSameIdPutsTheRecordBackWithTheSameKeyAndValueAndCleanHeaders() throws Exception {
         String job = UUID.randomUUID().toString();
         byte[] value = request(job);
         RecordMetadata at = deadLetter(job, value, unique("storage_unavailable"), "S3 down after 3 attempts", null);
         Map<TopicPartition, Long> before = endOffsets(Topics.REQUESTS);
 
-        Run replay = dlq("replay", "--id", job);
+        Run replay = dlq("replay", "--id", job, "--same-id");
         assertThat(replay.exitCode()).isZero();
         assertThat(replay.lines()).last().isEqualTo("replay: selected=1 replayed=1 skipped=0");
         assertThat(replay.out()).contains("replayed     " + at.partition() + ":" + at.offset());
@@ -188,13 +188,13 @@ class DlqCommandTest {
     }
 
     @Test
-    void replayUnderANewIdRewritesKeyAndJobIdOnlyAndTwiceIsTheSameJob() throws Exception {
+    void replayByDefaultRunsUnderANewIdRewritingKeyAndJobIdOnlyAndTwiceIsTheSameJob() throws Exception {
         String job = UUID.randomUUID().toString();
         deadLetter(job, request(job), unique("storage_unavailable"), "S3 down", null);
         Map<TopicPartition, Long> before = endOffsets(Topics.REQUESTS);
 
-        Run first = dlq("replay", "--id", job, "--new-id");
-        Run second = dlq("replay", "--id", job, "--new-id");
+        Run first = dlq("replay", "--id", job);
+        Run second = dlq("replay", "--id", job);
         assertThat(first.lines()).last().isEqualTo("replay: selected=1 replayed=1 skipped=0");
 
         List<ConsumerRecord<byte[], byte[]>> replayed = readToEnd(Topics.REQUESTS, before);
@@ -237,8 +237,12 @@ class DlqCommandTest {
                 "skipped      " + notJson.partition() + ":" + notJson.offset(), "value is not JSON",
                 "skipped      " + tooBig.partition() + ":" + tooBig.offset(), "--force");
         assertThat(replay.lines()).last().isEqualTo("replay: selected=3 replayed=1 skipped=2");
-        assertThat(readToEnd(Topics.REQUESTS, before)).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
-                .containsExactly(good);
+        assertThat(readToEnd(Topics.REQUESTS, before)).singleElement().satisfies(r -> {
+            GenerationRequested replayed = EventJson.fromBytes(r.value(), GenerationRequested.class);
+            assertThat(replayed.withJobId(good, replayed.requestedAt()))
+                    .isEqualTo(EventJson.fromBytes(request(good), GenerationRequested.class));
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(replayed.jobId()).isNotEqualTo(good);
+        });
 
         Map<TopicPartition, Long> beforeForced = endOffsets(Topics.REQUESTS);
         Run forced = dlq("replay", "--id", notJson.partition() + ":" + notJson.offset(), "--force");
