@@ -70,24 +70,26 @@ public final class GenerationRequestConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        Optional<IncomingKafkaRecordMetadata> found = message.getMetadata(IncomingKafkaRecordMetadata.class);
-        if (found.isEmpty()) {
-            LOG.error("a message without Kafka metadata on the request channel: acknowledged and ignored");
-            return quietly(message.ack());
-        }
-        Delivery delivery = new Delivery(message, found.get());
-        Optional<JobSupervisor.Lease> lease = supervisor.begin(delivery.toString());
-        if (lease.isEmpty()) {
-            // Draining for shutdown: keep the stream parked on this record; it stays uncommitted and is redelivered.
-            return new CompletableFuture<>();
-        }
-        try (JobSupervisor.Lease held = lease.get()) {
-            return process(delivery, held);
-        } catch (Stopped e) {
-            LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
-            return DONE;
+        try {
+            Optional<IncomingKafkaRecordMetadata> found = message.getMetadata(IncomingKafkaRecordMetadata.class);
+            if (found.isEmpty()) {
+                LOG.error("a message without Kafka metadata on the request channel: acknowledged and ignored");
+                return quietly(message.ack());
+            }
+            Delivery delivery = new Delivery(message, found.get());
+            Optional<JobSupervisor.Lease> lease = supervisor.begin(delivery.toString());
+            if (lease.isEmpty()) {
+                // Draining for shutdown: park the stream on this record; it stays uncommitted and is redelivered.
+                return new CompletableFuture<>();
+            }
+            try (JobSupervisor.Lease held = lease.get()) {
+                return process(delivery, held);
+            } catch (Stopped e) {
+                LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
+                return DONE;
+            }
         } catch (RuntimeException e) {
-            LOG.errorf(e, "%s: unexpected failure while routing; left unacknowledged", delivery);
+            LOG.errorf(e, "unexpected failure while routing a request record; left unacknowledged");
             return DONE;
         }
     }

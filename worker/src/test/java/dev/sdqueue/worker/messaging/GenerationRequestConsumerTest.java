@@ -10,10 +10,16 @@ import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +45,21 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = WorkerStackResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class GenerationRequestConsumerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TestHTTPResource("/q/health")
+    URL health;
+
+    @Test
+    void healthCoversTheModelTheTerminalStateIndexTheJobAndKafka() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(health.toString())).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"model\"").contains("\"terminal-state-index\"")
+                .contains("\"terminal-state-index-reader\"").contains("\"accepting-jobs\"").contains("\"job\"")
+                .contains("SmallRye Reactive Messaging - readiness check")
+                .contains("\"generation-requests\": \"[OK]\"");
+    }
 
     @Test
     void aValidRequestEndsCompletedWithItsPngInTheBucket() throws Exception {
