@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,9 @@ final class ChaosRun {
         }
     }
 
-    private static final Duration LAG_GRACE = Duration.ofMinutes(2);
+    private static final Duration LAG_GRACE = Duration.ofSeconds(60);
+    /** The group of SmallRye's delayed-retry consumer: {@code kafka-delayed-retry-topic-<group.id>}. */
+    private static final String RETRY_GROUP = "kafka-delayed-retry-topic-" + Topics.WORKER_GROUP;
 
     private final ChaosPlan plan;
     private final PrintStream out;
@@ -251,13 +252,20 @@ final class ChaosRun {
         return submitter.accepted().stream().filter(s -> !events.hasTerminal(s.jobId())).count();
     }
 
-    /** Waits until the workers' group has committed everything on the request and retry topics; the last lag. */
+    /**
+     * Waits until the workers have committed every record of the request topic (group {@code sdq-workers}) and of
+     * the retry topics (SmallRye's retry consumer, group {@code kafka-delayed-retry-topic-sdq-workers}): then no
+     * poison record or retry is still on its way to the DLQ. Returns the last lag seen (-1: unknown).
+     */
     private static long awaitNoLag(KafkaProbe probe, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long lag = -1;
         while (System.nanoTime() < deadline) {
             try {
-                lag = probe.lag(Topics.WORKER_GROUP, requestTopics(probe));
+                List<String> retryTopics = probe.topics().stream()
+                        .filter(t -> t.startsWith(Topics.REQUESTS + "_retry_")).sorted().toList();
+                lag = probe.lag(Topics.WORKER_GROUP, List.of(ContractTopics.REQUESTS))
+                        + probe.lag(RETRY_GROUP, retryTopics);
                 if (lag == 0) {
                     return 0;
                 }
@@ -267,13 +275,6 @@ final class ChaosRun {
             Thread.sleep(1_000);
         }
         return lag;
-    }
-
-    private static List<String> requestTopics(KafkaProbe probe) throws Exception {
-        List<String> topics = new ArrayList<>(List.of(ContractTopics.REQUESTS));
-        topics.addAll(probe.topics().stream().filter(t -> t.startsWith(Topics.REQUESTS + "_retry_")).sorted()
-                .toList());
-        return topics;
     }
 
     private static KafkaProducer<String, byte[]> poisonProducer(String bootstrap) {
