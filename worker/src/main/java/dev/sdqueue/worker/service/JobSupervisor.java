@@ -1,22 +1,32 @@
 package dev.sdqueue.worker.service;
 
 import dev.sdqueue.worker.WorkerConfig;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Knows the job in flight (one per worker) and the shutdown: on SIGTERM it stops new jobs from starting, lets the
  * running one finish within {@code sdq.worker.shutdown-grace}, and otherwise tells it to stop so that its record is
- * left unacknowledged and redelivered. Quarkus fires {@link ShutdownEvent} before it closes the Kafka connector, so
- * a job that finishes in time is acknowledged and committed on close. It also stops a job that runs longer than
- * {@code sdq.worker.max-job-duration} ({@link JobAttempt.AbortReason#TIMEOUT}).
+ * left unacknowledged and redelivered. It also stops a job that runs longer than {@code sdq.worker.max-job-duration}
+ * ({@link JobAttempt.AbortReason#TIMEOUT}).
+ *
+ * <p>The drain runs in a SIGTERM/SIGINT handler, before the JVM starts its shutdown hooks, and only then hands the
+ * signal on: ONNX Runtime's Java binding releases its native environment in a shutdown hook of its own, which runs
+ * concurrently with Quarkus's, and a model call still running then crashes the JVM (SIGSEGV, seen here with a job in
+ * flight at SIGTERM). After the drain no job runs; Quarkus then fires {@link ShutdownEvent} (a no-op drain) before it
+ * closes the Kafka connector, which commits the acknowledged record.
  */
 @Singleton
 public final class JobSupervisor {
@@ -66,6 +76,35 @@ public final class JobSupervisor {
     /** True while no job runs longer than twice the maximum: a job past that did not stop when told to. */
     public boolean live() {
         return running().map(d -> d.compareTo(maxJobDuration.multipliedBy(2)) <= 0).orElse(true);
+    }
+
+    /** In a packaged worker (not in tests or dev mode): drain on SIGTERM/SIGINT before the JVM shuts down. */
+    void installSignalHandlers(@Observes StartupEvent startup) {
+        if (LaunchMode.current() != LaunchMode.NORMAL) {
+            return;
+        }
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal signal = new Signal(name);
+                SignalHandler[] previous = new SignalHandler[1];
+                previous[0] = Signal.handle(signal, received -> {
+                    drain();
+                    handOver(received, previous[0]);
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("cannot handle SIG%s (%s): a job in flight at shutdown is not drained", name,
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** The JVM's own handling of the signal (exit 128 + signal number, running the shutdown hooks). */
+    private static void handOver(Signal received, SignalHandler previous) {
+        if (previous == null || previous == SignalHandler.SIG_DFL || previous == SignalHandler.SIG_IGN) {
+            System.exit(128 + received.getNumber());
+        } else {
+            previous.handle(received);
+        }
     }
 
     void onShutdown(@Observes ShutdownEvent shutdown) {
