@@ -183,7 +183,9 @@ final class EventTopicReader {
                 consumer.seek(tp, start.offset());
             }
         }
-        consumer.seekToEnd(toEnd);
+        if (!toEnd.isEmpty()) {
+            consumer.seekToEnd(toEnd); // an empty collection would mean every assigned partition
+        }
         if (catchUpTargets == null) {
             catchUpTargets = new HashMap<>(consumer.endOffsets(all));
         }
