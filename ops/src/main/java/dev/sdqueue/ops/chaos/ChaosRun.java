@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -137,9 +138,9 @@ final class ChaosRun {
             boolean settled = awaitTerminal(submitter, events, plan.settleTimeout());
             timeline.add(settled ? "every accepted job has a terminal event"
                     : "settle timeout: " + countWithoutTerminal(submitter, events) + " job(s) still without one");
-            long lag = awaitNoLag(probe, LAG_GRACE);
-            timeline.add(lag == 0 ? "the workers committed every request and retry record (lag 0)"
-                    : "the workers' group still lags " + lag + " record(s) after " + LAG_GRACE.toSeconds() + " s");
+            String lag = awaitNoLag(probe, LAG_GRACE);
+            timeline.add(lag.isEmpty() ? "the workers committed every request and retry record (lag 0)"
+                    : "not every request or retry record is committed after " + LAG_GRACE.toSeconds() + " s: " + lag);
             faults.awaitReplacements(Duration.ofSeconds(5));
             events.awaitPositions(probe.endOffsets(Topics.EVENTS), Duration.ofSeconds(30));
             progress.stop();
@@ -255,22 +256,23 @@ final class ChaosRun {
     /**
      * Waits until the workers have committed every record of the request topic (group {@code sdq-workers}) and of
      * the retry topics (SmallRye's retry consumer, group {@code kafka-delayed-retry-topic-sdq-workers}): then no
-     * poison record or retry is still on its way to the DLQ. Returns the last lag seen (-1: unknown).
+     * poison record or retry is still on its way to the DLQ. Returns what still lags ("" = nothing).
      */
-    private static long awaitNoLag(KafkaProbe probe, Duration timeout) throws InterruptedException {
+    private static String awaitNoLag(KafkaProbe probe, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long lag = -1;
+        String lag = "unknown";
         while (System.nanoTime() < deadline) {
             try {
                 List<String> retryTopics = probe.topics().stream()
                         .filter(t -> t.startsWith(Topics.REQUESTS + "_retry_")).sorted().toList();
-                lag = probe.lag(Topics.WORKER_GROUP, List.of(ContractTopics.REQUESTS))
-                        + probe.lag(RETRY_GROUP, retryTopics);
-                if (lag == 0) {
-                    return 0;
+                Map<TopicPartition, Long> requests = probe.lag(Topics.WORKER_GROUP, List.of(ContractTopics.REQUESTS));
+                Map<TopicPartition, Long> retries = probe.lag(RETRY_GROUP, retryTopics);
+                if (requests.isEmpty() && retries.isEmpty()) {
+                    return "";
                 }
+                lag = Topics.WORKER_GROUP + " " + requests + ", " + RETRY_GROUP + " " + retries;
             } catch (Exception e) {
-                lag = -1;
+                lag = "unknown (" + e + ")";
             }
             Thread.sleep(1_000);
         }

@@ -77,20 +77,22 @@ final class KafkaProbe implements AutoCloseable {
     }
 
     /**
-     * Records the group has not committed yet on {@code topics} (end offset minus committed offset; a partition
-     * without a commit counts from its start).
+     * Records the group has not committed yet on {@code topics}, per partition with any (end offset minus committed
+     * offset; a partition without a commit counts from its start).
      */
-    long lag(String group, Collection<String> topics) throws ExecutionException, InterruptedException,
-            TimeoutException {
+    Map<TopicPartition, Long> lag(String group, Collection<String> topics) throws ExecutionException,
+            InterruptedException, TimeoutException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        long lag = 0;
+        Map<TopicPartition, Long> lag = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
         for (String topic : topics) {
             Map<TopicPartition, Long> start = offsets(topic, OffsetSpec.earliest());
             for (Map.Entry<TopicPartition, Long> end : offsets(topic, OffsetSpec.latest()).entrySet()) {
                 OffsetAndMetadata done = committed.get(end.getKey());
                 long from = done != null ? done.offset() : start.getOrDefault(end.getKey(), 0L);
-                lag += Math.max(0, end.getValue() - from);
+                if (end.getValue() > from) {
+                    lag.put(end.getKey(), end.getValue() - from);
+                }
             }
         }
         return lag;
