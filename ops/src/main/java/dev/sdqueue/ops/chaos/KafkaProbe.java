@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Read-only questions to the broker: end offsets, record counts, the dead-letter topic's reasons, group lag. */
 final class KafkaProbe implements AutoCloseable {
-    /** A record on the DLQ: its reason header and the {@code ce_id} it kept from the original record. */
-    record DeadLetter(String reason, String ceId, String key) {
+    /** A record on the DLQ: its reason header, the {@code ce_id} it kept from the original record, its value size. */
+    record DeadLetter(String reason, String ceId, String key, int valueBytes) {
     }
 
     private final String bootstrapServers;
@@ -119,7 +119,8 @@ final class KafkaProbe implements AutoCloseable {
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     letters.add(new DeadLetter(header(record, Headers.DLQ_REASON), header(record, Headers.CE_ID),
-                            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8)));
+                            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+                            record.value() == null ? 0 : record.value().length));
                 }
             }
         }

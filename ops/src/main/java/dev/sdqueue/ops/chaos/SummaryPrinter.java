@@ -86,7 +86,7 @@ final class SummaryPrinter {
         String prefix = "chaos-poison-" + runId + "-";
         Map<String, String> reasonByCeId = deadLetters.stream().filter(l -> l.ceId() != null
                 && l.ceId().startsWith(prefix)).collect(Collectors.toMap(KafkaProbe.DeadLetter::ceId,
-                l -> String.valueOf(l.reason()), (a, b) -> a + "+" + b));
+                l -> l.reason() + " (" + l.valueBytes() + " bytes kept)", (a, b) -> a + " + " + b));
         Map<String, String> fates = new TreeMap<>();
         for (int p = 0; p < plan.poison(); p++) {
             String kind = PoisonRecords.kindOf(p).label();
