@@ -30,7 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
  * stack is left running on close.
  */
 public final class LocalStack implements AutoCloseable {
-    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalStackConfig config;
@@ -74,7 +74,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack startOrReuse(LocalStackConfig config) {
         LocalStack stack = create(config);
-        Optional<StackState> running = liveState(config);
+        Optional<StackState> running = RecordedStacks.liveState(config);
         if (running.isPresent() && running.get().detached()) {
             stack.adopt(running.get());
             return stack;
@@ -267,63 +267,6 @@ public final class LocalStack implements AutoCloseable {
                 + "), S3 " + s3Endpoint() + " (pid " + running.s3Pid() + ")");
     }
 
-    /**
-     * The state of a running stack in {@code config.workDir()} whose processes are alive and answer, or empty.
-     * Throws if one runs there on other ports than configured (they would share the data directories).
-     */
-    static Optional<StackState> liveState(LocalStackConfig config) {
-        Optional<StackState> found = StackState.read(config.runDir());
-        if (found.isEmpty() || !processesAlive(config, found.get())) {
-            return Optional.empty();
-        }
-        StackState running = found.get();
-        if (!running.samePorts(config)) {
-            throw new LocalStackException("a local stack already runs in " + config.workDir() + " on ports "
-                    + running.kafkaPort() + "/" + running.controllerPort() + "/" + running.s3Port() + " (Kafka/"
-                    + "controller/S3) but " + config.kafkaPort() + "/" + config.controllerPort() + "/"
-                    + config.s3Port() + " were requested: stop it first (./sdq down) or use the same ports");
-        }
-        if (!KafkaServer.answers(running.bootstrapServers()) || !S3ProxyServer.answers(running.s3Endpoint())) {
-            throw new LocalStackException("the local stack in " + config.workDir() + " (Kafka pid "
-                    + running.kafkaPid() + ", S3Proxy pid " + running.s3Pid() + ") runs but does not answer; see "
-                    + config.logDir() + " or restart it: ./sdq down && ./sdq up");
-        }
-        return found;
-    }
-
-    static boolean processesAlive(LocalStackConfig config, StackState running) {
-        return childrenOf(config, running).stream().allMatch(ChildProcess::isAlive);
-    }
-
-    static List<ChildProcess> childrenOf(LocalStackConfig config, StackState running) {
-        return List.of(
-                new ChildProcess(S3ProxyServer.ROLE, running.s3Pid(), ChildProcess.markerFor(S3ProxyServer.ROLE,
-                        config.workDir())),
-                new ChildProcess(KafkaServer.ROLE, running.kafkaPid(), ChildProcess.markerFor(KafkaServer.ROLE,
-                        config.workDir())));
-    }
-
-    /**
-     * Stops the stack recorded in {@code config.workDir()} (started by {@code ./sdq up}, or left behind by a
-     * killed JVM): by PID, then verifies nothing listens on its ports. Returns false if none was recorded.
-     */
-    static boolean stopRecorded(LocalStackConfig config, Consumer<String> progress) {
-        Optional<StackState> found = StackState.read(config.runDir());
-        if (found.isEmpty()) {
-            return false;
-        }
-        StackState running = found.get();
-        List<ChildProcess> recorded = childrenOf(config, running);
-        for (ChildProcess child : recorded) {
-            progress.accept(child.isAlive() ? "stopping " + child.role() + " (pid " + child.pid() + ")"
-                    : child.role() + " (pid " + child.pid() + ") is not running");
-        }
-        ChildProcess.stopAll(recorded, STOP_GRACE);
-        verifyPortsClosed(running.kafkaPort(), running.controllerPort(), running.s3Port());
-        StackState.delete(config.runDir());
-        return true;
-    }
-
     private void awaitReady(String what, ChildProcess child, Path log, BooleanSupplier answers) {
         Duration timeout = KafkaServer.startTimeout();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -356,7 +299,7 @@ public final class LocalStack implements AutoCloseable {
         if (recorded.isEmpty()) {
             return;
         }
-        List<ChildProcess> previous = childrenOf(config, recorded.get());
+        List<ChildProcess> previous = RecordedStacks.childrenOf(config, recorded.get());
         if (previous.stream().anyMatch(ChildProcess::isAlive)) {
             if (previous.stream().allMatch(ChildProcess::isAlive)) {
                 throw new LocalStackException("a local stack already runs in " + config.workDir() + " (Kafka pid "
@@ -412,7 +355,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static void verifyPortsClosed(int... ports) {
+    static void verifyPortsClosed(int... ports) {
         for (int port : ports) {
             if (!Ports.awaitClosed(port, PORT_CLOSE_TIMEOUT)) {
                 throw new LocalStackException("port " + port + " still accepts connections after the stack stopped;"

@@ -73,7 +73,7 @@ public final class LocalStackCli {
         @Override
         public Integer call() {
             LocalStackConfig config = options.config();
-            Optional<StackState> running = LocalStack.liveState(config);
+            Optional<StackState> running = RecordedStacks.liveState(config);
             if (running.isPresent()) {
                 System.out.println("already running in " + config.workDir());
                 print(config, running.get());
@@ -93,7 +93,7 @@ public final class LocalStackCli {
         @Override
         public Integer call() {
             LocalStackConfig config = options.config();
-            if (LocalStack.stopRecorded(config, line -> System.out.println("  " + line))) {
+            if (RecordedStacks.stopRecorded(config, line -> System.out.println("  " + line))) {
                 System.out.println("local stack stopped");
             } else {
                 System.out.println("no local stack recorded in " + config.runDir());
@@ -117,7 +117,7 @@ public final class LocalStackCli {
             }
             StackState state = recorded.get();
             boolean allGood = true;
-            for (ChildProcess child : LocalStack.childrenOf(config, state)) {
+            for (ChildProcess child : RecordedStacks.childrenOf(config, state)) {
                 boolean kafka = child.role().equals(KafkaServer.ROLE);
                 boolean alive = child.isAlive();
                 boolean answers = kafka ? KafkaServer.answers(state.bootstrapServers())

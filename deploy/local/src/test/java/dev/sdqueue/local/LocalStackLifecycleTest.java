@@ -78,7 +78,7 @@ class LocalStackLifecycleTest {
             assertThat(Ports.isFree(config.s3Port())).isTrue();
             assertThat(cli("status", options).exitCode).isEqualTo(LocalStackCli.NOT_RUNNING);
         } finally {
-            LocalStack.stopRecorded(config, line -> { }); // never leave a detached JVM behind a failed assertion
+            RecordedStacks.stopRecorded(config, line -> { }); // never leave a detached JVM behind a failed assertion
         }
     }
 
