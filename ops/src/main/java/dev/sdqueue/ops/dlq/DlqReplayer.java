@@ -64,11 +64,13 @@ public final class DlqReplayer implements AutoCloseable {
     }
 
     /**
-     * The job id a record is replayed under (unless {@code --same-id}): derived from where the dead-letter record is (a name-based
-     * UUID), so replaying the same record twice still makes one job, while each dead-lettering makes a new one.
+     * The job id a record is replayed under (unless {@code --same-id}): a name-based UUID of where the dead-letter
+     * record is and of the job it carried, so replaying the same record twice still makes one job, each
+     * dead-lettering makes a new one, and a recreated DLQ topic (offsets from 0 again) cannot reuse an id.
      */
     public static String newJobId(DlqRecord record) {
-        String name = "sdq-dlq-replay:" + record.topic() + ":" + record.location();
+        String name = "sdq-dlq-replay:" + record.topic() + ":" + record.location() + ":"
+                + record.jobId().orElse("");
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
