@@ -72,6 +72,19 @@ class IdempotentDeliveryTest {
     }
 
     @Test
+    void jobsThatEndedBeforeThisWorkerStartedAreNotRunAgain() throws Exception {
+        // Regression: with a record on every events partition, the index once skipped all history at startup.
+        for (String jobId : WorkerStackResource.FINISHED_BEFORE_START) {
+            send(onPartition0(jobId, EventJson.toBytes(KafkaTestClient.validRequest(jobId))));
+        }
+        KafkaTestClient.flushPartition0();
+
+        assertThat(WorkerStackResource.FINISHED_BEFORE_START).isNotEmpty().allSatisfy(jobId ->
+                assertThat(allEvents(jobId)).singleElement().isInstanceOfSatisfying(GenerationEvent.Completed.class,
+                        completed -> assertThat(completed.worker()).isEqualTo("history-worker")));
+    }
+
+    @Test
     void aRedeliveredRequestThatAlreadyFailedIsNeitherFailedNorDeadLetteredAgain() throws Exception {
         String jobId = newJobId();
         byte[] invalid = utf8("{\"jobId\":\"%s\",\"prompt\":\"p\",\"width\":100}".formatted(jobId));

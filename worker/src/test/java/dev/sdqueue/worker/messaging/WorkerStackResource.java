@@ -27,6 +27,8 @@ public final class WorkerStackResource implements QuarkusTestResourceLifecycleMa
     static final List<String> RETRY_TOPICS = List.of(Topics.retry(1000), Topics.retry(2000));
     static final int REQUEST_TOPIC_MAX_BYTES = 8 * 1024 * 1024;
     static final int DLQ_MAX_BYTES = 4 * 1024 * 1024;
+    /** Jobs whose {@code completed} event is on the topic before the worker starts, one per events partition. */
+    static final List<String> FINISHED_BEFORE_START = new java.util.concurrent.CopyOnWriteArrayList<>();
     static volatile LocalStack stack;
     static volatile TcpGate s3Gate;
 
@@ -38,6 +40,7 @@ public final class WorkerStackResource implements QuarkusTestResourceLifecycleMa
             TinyRandomModel.write(model);
             stack = LocalStack.forTests().start();
             prepareTopics(stack.bootstrapServers());
+            publishHistory(stack.bootstrapServers());
             s3Gate = new TcpGate(URI.create(stack.s3Endpoint()).getPort());
             s3Gate.open();
             Map<String, String> config = new HashMap<>(stack.quarkusConfig());
@@ -69,6 +72,33 @@ public final class WorkerStackResource implements QuarkusTestResourceLifecycleMa
                     new ConfigResource(ConfigResource.Type.TOPIC, Topics.REQUESTS), maxMessageBytes(REQUEST_TOPIC_MAX_BYTES),
                     new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEAD_LETTER), maxMessageBytes(DLQ_MAX_BYTES));
             admin.incrementalAlterConfigs(sizes).all().get();
+        }
+    }
+
+    /**
+     * A terminal event on every partition of the events topic before the worker starts: its index of ended jobs must
+     * read that history (a worker joining a running system), not start at the end of each partition.
+     */
+    private static void publishHistory(String bootstrapServers) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+             org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(
+                             Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            int partitions = admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames().get()
+                    .get(Topics.EVENTS).partitions().size();
+            for (int partition = 0; partition < partitions; partition++) {
+                String jobId = java.util.UUID.randomUUID().toString();
+                dev.sdqueue.schema.GenerationEvent.Completed done = new dev.sdqueue.schema.GenerationEvent.Completed(
+                        jobId, java.time.Instant.now(), 1, List.of(new dev.sdqueue.schema.ImageRef("http://s3/x",
+                        "sdq-images", "generations/" + jobId + "/0.png", 64, 64, 5L, "image/png")), Map.of(),
+                        "history-worker", "cpu", null);
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.EVENTS, partition,
+                        jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        dev.sdqueue.schema.EventJson.toBytes(done))).get();
+                FINISHED_BEFORE_START.add(jobId);
+            }
         }
     }
 
