@@ -166,11 +166,7 @@ public final class ColourOracleModel {
 
     private static void writeInto(Path dir) throws IOException {
         ClipBpeVocabulary vocabulary = vocabulary();
-        StableDiffusionLayout.writeJson(dir.resolve(StableDiffusionLayout.MODEL_INDEX), StableDiffusionLayout.modelIndex());
-        ClipTokenizerFiles.write(vocabulary, dir.resolve(StableDiffusionLayout.TOKENIZER), "sdqueue/" + NAME);
-        StableDiffusionLayout.writeJson(
-                dir.resolve(StableDiffusionLayout.SCHEDULER).resolve(StableDiffusionLayout.SCHEDULER_CONFIG_FILE),
-                StableDiffusionLayout.sd15SchedulerConfig());
+        StableDiffusionLayout.writeSd15Common(dir, vocabulary, NAME);
 
         Path textEncoder = Files.createDirectories(dir.resolve(TEXT_ENCODER));
         OnnxModelWriter.write(ColourOracleGraphs.textEncoder(vocabulary), textEncoder.resolve(ONNX_FILE));

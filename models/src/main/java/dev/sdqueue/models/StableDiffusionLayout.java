@@ -1,5 +1,7 @@
 package dev.sdqueue.models;
 
+import dev.sdqueue.models.tokenizer.ClipBpeVocabulary;
+import dev.sdqueue.models.tokenizer.ClipTokenizerFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +64,16 @@ public final class StableDiffusionLayout {
         config.put("sample_size", imageSize);
         config.put("scaling_factor", VAE_SCALING_FACTOR);
         return config;
+    }
+
+    /**
+     * The files every generated SD 1.5-style folder shares: {@code model_index.json}, the tokenizer files of
+     * {@code vocabulary} and SD 1.5's {@code scheduler/scheduler_config.json}.
+     */
+    public static void writeSd15Common(Path dir, ClipBpeVocabulary vocabulary, String modelName) throws IOException {
+        writeJson(dir.resolve(MODEL_INDEX), modelIndex());
+        ClipTokenizerFiles.write(vocabulary, dir.resolve(TOKENIZER), "sdqueue/" + modelName);
+        writeJson(dir.resolve(SCHEDULER).resolve(SCHEDULER_CONFIG_FILE), sd15SchedulerConfig());
     }
 
     /**

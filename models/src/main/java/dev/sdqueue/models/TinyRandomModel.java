@@ -56,11 +56,7 @@ public final class TinyRandomModel {
         DeterministicRandom random = new DeterministicRandom(SEED);
         ClipBpeVocabulary vocabulary = vocabulary();
 
-        StableDiffusionLayout.writeJson(dir.resolve(StableDiffusionLayout.MODEL_INDEX), StableDiffusionLayout.modelIndex());
-        ClipTokenizerFiles.write(vocabulary, dir.resolve(StableDiffusionLayout.TOKENIZER), "sdqueue/" + NAME);
-        StableDiffusionLayout.writeJson(
-                dir.resolve(StableDiffusionLayout.SCHEDULER).resolve(StableDiffusionLayout.SCHEDULER_CONFIG_FILE),
-                StableDiffusionLayout.sd15SchedulerConfig());
+        StableDiffusionLayout.writeSd15Common(dir, vocabulary, NAME);
 
         Path textEncoder = Files.createDirectories(dir.resolve(TEXT_ENCODER));
         OnnxModelWriter.write(TinyRandomGraphs.textEncoder(vocabulary.size(), random.fork(TEXT_ENCODER)),

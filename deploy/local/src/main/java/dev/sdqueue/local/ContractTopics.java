@@ -1,16 +1,18 @@
 package dev.sdqueue.local;
 
+import dev.sdqueue.schema.Topics;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The topics of the public event contract (DESIGN.md; same names as {@code dev.sdqueue.schema.Topics}, kept
- * here so the local stack builds without the schema module). The broker runs with auto-create off, so
- * a topic missing here is a loud error in the applications rather than a silently created one.
+ * The topics the local stack creates: those of the public event contract ({@link Topics}) plus the delays of the
+ * default retry topics. The broker runs with auto-create off, so a topic missing here is a loud error in the
+ * applications rather than a silently created one.
  */
 public final class ContractTopics {
-    public static final String REQUESTS = "sdq.generation.requests";
-    public static final String EVENTS = "sdq.generation.events";
-    public static final String DEAD_LETTER = "sdq.generation.requests.dlq";
+    public static final String REQUESTS = Topics.REQUESTS;
+    public static final String EVENTS = Topics.EVENTS;
+    public static final String DEAD_LETTER = Topics.DEAD_LETTER;
     /** Delayed-retry delays; SmallRye's delayed-retry topics must end in {@code _<delay ms>}. */
     public static final List<Long> RETRY_DELAYS_MS = List.of(10_000L, 60_000L, 300_000L);
 
@@ -18,18 +20,22 @@ public final class ContractTopics {
     }
 
     public static String retry(long delayMillis) {
-        return REQUESTS + "_retry_" + delayMillis;
+        return Topics.retry(delayMillis);
     }
 
     /** Topics that get the configured partition count: requests, its retry topics and events. */
     public static List<String> partitioned() {
-        return List.of(REQUESTS, retry(RETRY_DELAYS_MS.get(0)), retry(RETRY_DELAYS_MS.get(1)),
-                retry(RETRY_DELAYS_MS.get(2)), EVENTS);
+        List<String> topics = new ArrayList<>();
+        topics.add(REQUESTS);
+        RETRY_DELAYS_MS.forEach(delay -> topics.add(retry(delay)));
+        topics.add(EVENTS);
+        return List.copyOf(topics);
     }
 
     /** Every topic of the contract. The DLQ has one partition: it is read by people, not scaled. */
     public static List<String> all() {
-        return List.of(REQUESTS, retry(RETRY_DELAYS_MS.get(0)), retry(RETRY_DELAYS_MS.get(1)),
-                retry(RETRY_DELAYS_MS.get(2)), EVENTS, DEAD_LETTER);
+        List<String> topics = new ArrayList<>(partitioned());
+        topics.add(DEAD_LETTER);
+        return List.copyOf(topics);
     }
 }
