@@ -188,6 +188,14 @@ public final class WorkerConfig {
         @WithDefault("PT2S")
         Duration retryBackoff();
 
+        /**
+         * How many jobs may be finishing (PNG encoding, upload, {@code completed}, acknowledgement) on a separate
+         * thread while the model already runs the next one. 0 finishes each job on the model's thread before taking
+         * the next (no overlap). When that many are still finishing, the model waits (storage slower than the model).
+         */
+        @WithDefault("1")
+        int finishingJobs();
+
         Idempotency idempotency();
 
         /** {@code sdq.worker.idempotency.*}: the terminal-state index read from {@code sdq.generation.events}. */

@@ -6,17 +6,25 @@ import dev.sdqueue.worker.service.GenerationJobHandler;
 import dev.sdqueue.worker.service.JobAttempt;
 import dev.sdqueue.worker.service.JobOutcome;
 import dev.sdqueue.worker.service.JobSupervisor;
+import dev.sdqueue.worker.service.MicrometerStageRecorder;
+import dev.sdqueue.worker.service.StageRecorder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.Config;
@@ -35,6 +43,11 @@ import org.jboss.logging.Logger;
  * publish nothing; on the last attempt: dead-letter, final {@code failed}, acknowledge;</li>
  * <li>stopped (shutdown grace over, partition revoked): nothing, the record stays unacknowledged.</li>
  * </ul>
+ * One job runs on the model at a time (one GPU); once its images are decoded, the rest of it (PNG, upload,
+ * {@code completed}, the routing above) moves to a finishing thread and this thread takes the next record, so the
+ * model does not idle during PNG encoding and upload ({@code sdq.worker.finishing-jobs}, 0 turns this off). Records
+ * are then acknowledged out of order, which the throttled commit strategy allows: it commits below the oldest one
+ * not yet acknowledged.
  * Side effects come before the acknowledgement, so a crash in between repeats them (at least once) and never loses
  * the job; the handler's terminal-state check keeps the repeat from ending the job twice. The method never throws
  * and never returns a failed stage: with manual acknowledgement that would end the channel.
@@ -45,6 +58,9 @@ public final class GenerationRequestConsumer {
     static final String CHANNEL = "generation-requests";
     private static final Duration NACK_TIMEOUT = Duration.ofSeconds(90);
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+    /** Returned for a record the finishing thread now owns (its lease and acknowledgement). */
+    private static final CompletionStage<Void> HANDED_OFF = CompletableFuture.completedFuture(null);
+    static final String JOBS_METRIC = "sdq.worker.jobs";
 
     private final GenerationJobHandler handler;
     private final DeadLetterPublisher deadLetters;
@@ -53,10 +69,17 @@ public final class GenerationRequestConsumer {
     private final RetryPolicy retries;
     private final RequestDecoder decoder;
     private final Duration backoff;
+    private final StageRecorder stages;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> jobs = new ConcurrentHashMap<>();
+    /** Finishes jobs (PNG, upload, events, ack) while the model runs the next; null when finishing-jobs is 0. */
+    private final JobFinisher finisher;
+    private volatile long lastReturned;
 
     public GenerationRequestConsumer(GenerationJobHandler handler, DeadLetterPublisher deadLetters,
                                      @Identifier(PartitionOwnership.NAME) PartitionOwnership ownership,
-                                     JobSupervisor supervisor, WorkerConfig.Worker config, Config mpConfig) {
+                                     JobSupervisor supervisor, WorkerConfig.Worker config, Config mpConfig,
+                                     MicrometerStageRecorder stages, MeterRegistry registry) {
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.ownership = ownership;
@@ -64,12 +87,29 @@ public final class GenerationRequestConsumer {
         this.retries = RetryPolicy.fromConfig(mpConfig, CHANNEL);
         this.decoder = new RequestDecoder(config.maxRequestBytes());
         this.backoff = config.retryBackoff();
+        this.stages = stages;
+        this.registry = registry;
+        int finishingJobs = Math.max(0, config.finishingJobs());
+        this.finisher = finishingJobs == 0 ? null : new JobFinisher(finishingJobs, stages);
+        LOG.infof("jobs finishing while the model runs the next: up to %d", finishingJobs);
         LOG.infof("retries: topics %s, %d attempts in all", retries.topics(), retries.maxAttempts());
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        long entered = System.nanoTime();
+        if (lastReturned != 0) {
+            stages.record("dequeue", entered - lastReturned);
+        }
+        try {
+            return route(message);
+        } finally {
+            lastReturned = System.nanoTime();
+        }
+    }
+
+    private CompletionStage<Void> route(Message<byte[]> message) {
         try {
             Optional<IncomingKafkaRecordMetadata> found = message.getMetadata(IncomingKafkaRecordMetadata.class);
             if (found.isEmpty()) {
@@ -82,11 +122,18 @@ public final class GenerationRequestConsumer {
                 // Draining for shutdown: park the stream on this record; it stays uncommitted and is redelivered.
                 return new CompletableFuture<>();
             }
-            try (JobSupervisor.Lease held = lease.get()) {
-                return process(delivery, held);
+            JobSupervisor.Lease held = lease.get();
+            CompletionStage<Void> result = DONE;
+            try {
+                result = process(delivery, held);
+                return result;
             } catch (Stopped e) {
                 LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
                 return DONE;
+            } finally {
+                if (result != HANDED_OFF) {
+                    held.close();
+                }
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "unexpected failure while routing a request record; left unacknowledged");
@@ -122,7 +169,48 @@ public final class GenerationRequestConsumer {
             return ack(delivery);
         }
         GenerationRequested request = ((RequestDecoder.Request) decoded).request();
-        JobOutcome outcome = handler.run(request, new JobAttempt(attempt, abort));
+        awaitFinishing(request.jobId(), abort);
+        GenerationJobHandler.Inference inference = handler.infer(request, new JobAttempt(attempt, abort));
+        if (inference instanceof GenerationJobHandler.Inference.Pending && finisher != null) {
+            finishElsewhere(delivery, lease, request, attempt, inference, abort);
+            return HANDED_OFF;
+        }
+        return routeOutcome(delivery, request, attempt, inference.finish(), abort);
+    }
+
+    /** Hands a job whose model work is done to a finishing thread; this thread goes on with the next record. */
+    private void finishElsewhere(Delivery delivery, JobSupervisor.Lease lease, GenerationRequested request,
+                                 int attempt, GenerationJobHandler.Inference inference,
+                                 JobAttempt.AbortSignal abort) {
+        finisher.submit(request.jobId(), () -> {
+            try (lease) {
+                routeOutcome(delivery, request, attempt, inference.finish(), abort);
+            } catch (Stopped e) {
+                LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "unexpected failure while finishing %s; left unacknowledged", delivery);
+            }
+        });
+    }
+
+    /** A duplicate of a job still finishing here waits for it (then finds it ended rather than running it again). */
+    private void awaitFinishing(String jobId, JobAttempt.AbortSignal abort) {
+        if (finisher == null) {
+            return;
+        }
+        try {
+            finisher.awaitJob(jobId, () -> stopIfSignalled(abort));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped("interrupted");
+        }
+    }
+
+    private CompletionStage<Void> routeOutcome(Delivery delivery, GenerationRequested request, int attempt,
+                                               JobOutcome outcome, JobAttempt.AbortSignal abort) {
+        jobs.computeIfAbsent(outcome.getClass().getSimpleName(), name -> Counter.builder(JOBS_METRIC)
+                .tag("outcome", name.toLowerCase(Locale.ROOT)).description("deliveries handled, by outcome")
+                .register(registry)).increment();
         if (outcome instanceof JobOutcome.Rejected rejected) {
             deadLetter(delivery, rejected.reason(), rejected.message(), attempt, null, abort);
             mustDo("the failed event of " + request.jobId(), abort,
@@ -136,6 +224,14 @@ public final class GenerationRequestConsumer {
             throw new Stopped("job " + request.jobId() + " stopped (" + aborted.why() + ")");
         }
         return ack(delivery); // Completed, AlreadyTerminal, Expired
+    }
+
+    /** The supervisor's drain waits for jobs still finishing (each holds a lease). */
+    @PreDestroy
+    void stopFinishing() {
+        if (finisher != null) {
+            finisher.close();
+        }
     }
 
     private CompletionStage<Void> afterTransientFailure(Delivery delivery, GenerationRequested request, int attempt,

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -33,6 +34,11 @@ public final class KafkaEventPublisher implements EventPublisher {
     @Override
     public void publish(GenerationEvent event) {
         emitter.sendMessage(message(event)).await().atMost(ACK_TIMEOUT);
+    }
+
+    @Override
+    public CompletionStage<Void> publishAcknowledged(GenerationEvent event) {
+        return emitter.sendMessage(message(event)).ifNoItem().after(ACK_TIMEOUT).fail().subscribeAsCompletionStage();
     }
 
     @Override

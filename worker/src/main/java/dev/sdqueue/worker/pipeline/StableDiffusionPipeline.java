@@ -5,7 +5,6 @@ import dev.sdqueue.worker.pipeline.onnx.StableDiffusionModel;
 import dev.sdqueue.worker.pipeline.onnx.TextEncoder;
 import dev.sdqueue.worker.pipeline.onnx.UNet;
 import dev.sdqueue.worker.pipeline.onnx.VaeDecoder;
-import dev.sdqueue.worker.pipeline.png.PngEncoder;
 import dev.sdqueue.worker.pipeline.scheduler.Scheduler;
 import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
 import dev.sdqueue.worker.pipeline.scheduler.UnsupportedSchedulerException;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,7 +27,8 @@ import java.util.function.UnaryOperator;
  * <p>Memory is bounded by the configured {@link PipelineOptions#maxBatch()}: the images of a request
  * are denoised in batches of at most that many (one UNet call per step for the whole batch, two rows
  * per image with guidance), and the VAE decodes one image at a time, each turned into its PNG before
- * the next is decoded. Image i is the same whichever batch it ran in (see {@link DenoiseLoop}).
+ * the next is decoded ({@link #generate}), or handed back as RGB for the caller to encode
+ * ({@link #generateDecoded}). Image i is the same whichever batch it ran in (see {@link DenoiseLoop}).
  *
  * <p>{@link #generate} keeps all per-request state local, so one pipeline may serve several threads
  * (ONNX Runtime sessions allow concurrent runs), though a worker normally runs one job at a time.
@@ -93,8 +94,44 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * @throws InferenceException               ONNX Runtime failed (possibly transient)
      */
     public GenerationResult generate(GenerationParams params, StepListener listener, ImageListener images) {
-        StepListener steps = listener == null ? StepListener.NONE : listener;
         ImageListener sink = images == null ? ImageListener.NONE : images;
+        List<GeneratedImage> out = new ArrayList<>(params.numImages());
+        long[] pngNanos = {0};
+        Decoded run = run(params, listener, decoded -> {
+            long ts = System.nanoTime();
+            GeneratedImage image = new GeneratedImage(decoded.index(), decoded.seed(), decoded.width(),
+                    decoded.height(), decoded.encodePng());
+            pngNanos[0] += System.nanoTime() - ts;
+            out.add(image);
+            sink.onImage(image);
+        });
+        StageTimings t = run.timings();
+        StageTimings timings = new StageTimings(t.tokenize(), t.textEncoder(), t.unetSteps(), t.denoise(),
+                t.vaeDecode(), Duration.ofNanos(pngNanos[0]), since(run.startNanos()));
+        return new GenerationResult(out, run.scheduler(), run.unetSteps(), timings, run.truncatedPrompt(),
+                run.truncatedNegativePrompt());
+    }
+
+    /**
+     * Like {@link #generate(GenerationParams, StepListener)} but stops after the VAE: the images come back as RGB,
+     * for the caller to PNG-encode elsewhere (a worker does it while the model runs its next job). The timings'
+     * {@code pngEncode} is zero and {@code total} ends with the last VAE decode.
+     */
+    public DecodedGeneration generateDecoded(GenerationParams params, StepListener listener) {
+        List<DecodedImage> out = new ArrayList<>(params.numImages());
+        Decoded run = run(params, listener, out::add);
+        return new DecodedGeneration(out, run.scheduler(), run.unetSteps(), run.timings(), run.truncatedPrompt(),
+                run.truncatedNegativePrompt());
+    }
+
+    /** What {@link #run} hands back besides the images. */
+    private record Decoded(String scheduler, int unetSteps, StageTimings timings, String truncatedPrompt,
+                           String truncatedNegativePrompt, long startNanos) {
+    }
+
+    /** Everything up to and including the VAE; {@code sink} gets each image right after it is decoded. */
+    private Decoded run(GenerationParams params, StepListener listener, Consumer<DecodedImage> sink) {
+        StepListener steps = listener == null ? StepListener.NONE : listener;
         long t0 = System.nanoTime();
         Scheduler first = scheduler(params); // fails on a bad scheduler or step count before any work
         boolean cfg = params.classifierFreeGuidance();
@@ -118,10 +155,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         LatentDecoder vae = hooks.vae().apply(model.vaeDecoder()::decode);
         float inverseScale = (float) (1.0 / model.info().latentScale());
         List<Duration> stepTimes = new ArrayList<>(totalSteps);
-        List<GeneratedImage> out = new ArrayList<>(params.numImages());
         long denoiseNanos = 0;
         long vaeNanos = 0;
-        long pngNanos = 0;
+        long outsideNanos = 0; // time spent in the sink, not in the model
         for (int b = 0; b < batches; b++) {
             int start = b * maxBatch;
             int count = Math.min(maxBatch, params.numImages() - start);
@@ -149,25 +185,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     latents[j] *= inverseScale;
                 }
                 VaeDecoder.Decoded decoded = vae.decode(latents, offset, h, w);
-                vaeNanos += System.nanoTime() - ts;
-
-                ts = System.nanoTime();
                 int index = start + i;
                 long seed = params.seed() + index;
                 Map<String, String> text = new LinkedHashMap<>();
                 text.put("parameters", ImageMetadata.parameters(params, seed, first.name(), model.info().name()));
-                byte[] png = PngEncoder.encodeRgb(decoded.width(), decoded.height(), toRgb(decoded), text);
-                GeneratedImage image = new GeneratedImage(index, seed, decoded.width(), decoded.height(), png);
-                pngNanos += System.nanoTime() - ts;
-                out.add(image);
-                sink.onImage(image);
+                DecodedImage image = new DecodedImage(index, seed, decoded.width(), decoded.height(), toRgb(decoded),
+                        text);
+                vaeNanos += System.nanoTime() - ts;
+                ts = System.nanoTime();
+                sink.accept(image);
+                outsideNanos += System.nanoTime() - ts;
             }
         }
 
         StageTimings timings = new StageTimings(tokenize, textEncoder, stepTimes, Duration.ofNanos(denoiseNanos),
-                Duration.ofNanos(vaeNanos), Duration.ofNanos(pngNanos), since(t0));
-        return new GenerationResult(out, first.name(), totalSteps, timings, cond.truncatedText(),
-                uncond == null ? "" : uncond.truncatedText());
+                Duration.ofNanos(vaeNanos), Duration.ZERO, Duration.ofNanos(System.nanoTime() - t0 - outsideNanos));
+        return new Decoded(first.name(), totalSteps, timings, cond.truncatedText(),
+                uncond == null ? "" : uncond.truncatedText(), t0);
     }
 
     private Scheduler scheduler(GenerationParams params) {

@@ -13,18 +13,25 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * One delivery of a job from request to outcome: skip it if the job already ended, fail it if its deadline passed,
- * resolve defaults, validate, run the model, store the images, publish {@code completed}. It knows nothing of Kafka
+ * resolve defaults, validate, run the model, store the images, publish {@code completed}. The work is in two halves,
+ * {@link #infer} (needs the model) and {@link Inference#finish} (PNG, upload, events), so that a worker can finish
+ * one job while the model runs the next. It knows nothing of Kafka
  * records: the consumer hands it a parsed request and the attempt, and turns the returned {@link JobOutcome} into an
  * acknowledgement, a retry or a dead letter. It publishes {@code failed} only through {@link #fail}, which the
  * consumer calls when no retry follows.
@@ -33,6 +40,11 @@ public final class GenerationJobHandler {
     private static final Logger LOG = Logger.getLogger(GenerationJobHandler.class);
     /** Seeds are reported as JSON integers; keeping them within 2^53 keeps them exact in JavaScript clients too. */
     private static final long MAX_RANDOM_SEED = (1L << 53) - 1;
+    /** How long finishing a job waits for the broker to acknowledge its {@code started} event. */
+    private static final Duration STARTED_ACK_TIMEOUT = Duration.ofSeconds(30);
+    /** Generator timing keys and the stage names they are recorded under. */
+    private static final Map<String, String> MODEL_STAGES = Map.of("tokenizeMs", "tokenize", "textEncoderMs",
+            "text_encoder", "denoiseMs", "denoise", "vaeDecodeMs", "vae_decode");
 
     private final ImageGenerator generator;
     private final ImageStore store;
@@ -43,10 +55,18 @@ public final class GenerationJobHandler {
     private final String workerId;
     private final int progressEvery;
     private final Clock clock;
+    private final StageRecorder stages;
 
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
                                 TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
                                 String workerId, int progressEvery, Clock clock) {
+        this(generator, store, events, terminals, validator, defaults, workerId, progressEvery, clock,
+                StageRecorder.NONE);
+    }
+
+    public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
+                                TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
+                                String workerId, int progressEvery, Clock clock, StageRecorder stages) {
         this.generator = generator;
         this.store = store;
         this.events = events;
@@ -56,20 +76,32 @@ public final class GenerationJobHandler {
         this.workerId = workerId;
         this.progressEvery = Math.max(1, progressEvery);
         this.clock = clock;
+        this.stages = stages;
     }
 
-    /** Handles one delivery of a job; publishes {@code started}, {@code progress} and at most one terminal event. */
+    /** Handles one delivery of a job on this thread: {@link #infer} then {@link Inference#finish}. */
     public JobOutcome run(GenerationRequested received, JobAttempt attempt) {
+        return infer(received, attempt).finish();
+    }
+
+    /**
+     * The part of a delivery that needs the model: skip it if the job already ended, fail it if its deadline passed,
+     * validate, send {@code started} (not awaited here), run the model up to decoded images. What is left (PNG,
+     * upload, {@code completed}) is the returned {@link Inference#finish}, which a worker runs on another thread
+     * while the model takes the next job. Never throws: failures come back as an {@link Inference.Ended}.
+     */
+    public Inference infer(GenerationRequested received, JobAttempt attempt) {
+        long admitStart = System.nanoTime();
         String jobId = received.jobId();
         Optional<String> done;
         try {
             done = terminals.terminalOf(jobId);
         } catch (TerminalStates.UnavailableException e) {
-            return new JobOutcome.Transient("events_unavailable", e.getMessage(), e);
+            return new Inference.Ended(new JobOutcome.Transient("events_unavailable", e.getMessage(), e));
         }
         if (done.isPresent()) {
             LOG.infof("job %s (attempt %d) already ended %s: skipped", jobId, attempt.number(), done.get());
-            return new JobOutcome.AlreadyTerminal(done.get());
+            return new Inference.Ended(new JobOutcome.AlreadyTerminal(done.get()));
         }
         Instant now = clock.instant();
         if (received.deadline() != null && now.isAfter(received.deadline())) {
@@ -78,9 +110,9 @@ public final class GenerationJobHandler {
             try {
                 publishTerminal(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message, false));
             } catch (RuntimeException | TerminalStates.UnavailableException e) {
-                return new JobOutcome.Transient("event_publish_failed", describe(e), e);
+                return new Inference.Ended(new JobOutcome.Transient("event_publish_failed", describe(e), e));
             }
-            return new JobOutcome.Expired(message);
+            return new Inference.Ended(new JobOutcome.Expired(message));
         }
         GenerationRequested request = defaults.applyTo(received);
         List<Violation> violations = violations(request);
@@ -88,43 +120,96 @@ public final class GenerationJobHandler {
             String message = violations.stream().map(v -> v.field() + " " + v.message())
                     .collect(Collectors.joining("; "));
             LOG.infof("job %s rejected: %s", jobId, message);
-            return new JobOutcome.Rejected("invalid", message);
+            return new Inference.Ended(new JobOutcome.Rejected("invalid", message));
         }
-        try {
-            return generate(jobId, request, attempt);
-        } catch (JobAbortedException e) {
-            if (e.reason() == JobAttempt.AbortReason.TIMEOUT) {
-                return new JobOutcome.Transient("timeout", "the job ran longer than the configured maximum", e);
+        return guarded(jobId, attempt, () -> generate(jobId, request, attempt, admitStart));
+    }
+
+    /** A job after {@link #infer}: either ended already, or with images waiting to be encoded and stored. */
+    public sealed interface Inference {
+        /** Encodes, stores and publishes what the model made (nothing for an ended one); never throws. */
+        JobOutcome finish();
+
+        /** Nothing more to do: the outcome is decided. */
+        record Ended(JobOutcome outcome) implements Inference {
+            @Override
+            public JobOutcome finish() {
+                return outcome;
             }
-            LOG.infof("job %s (attempt %d) stopped: %s", jobId, attempt.number(), e.reason());
-            return new JobOutcome.Aborted(e.reason());
-        } catch (ImageStore.StorageException e) {
-            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
-            return new JobOutcome.Transient("storage_unavailable", e.getMessage(), e);
-        } catch (ImageGenerator.GenerationException e) {
-            if (!e.retriable()) {
-                LOG.infof("job %s rejected by the model: %s", jobId, e.getMessage());
-                return new JobOutcome.Rejected(e.reason(), String.valueOf(e.getMessage()));
+        }
+
+        /** The model is done with this job; its images still need PNG, upload and {@code completed}. */
+        final class Pending implements Inference {
+            private final GenerationJobHandler handler;
+            private final Job job;
+
+            private Pending(GenerationJobHandler handler, Job job) {
+                this.handler = handler;
+                this.job = job;
             }
-            LOG.errorf(e, "job %s (attempt %d) failed in the pipeline", jobId, attempt.number());
-            return new JobOutcome.Transient(e.reason(), String.valueOf(e.getMessage()), e);
-        } catch (TerminalStates.UnavailableException e) {
-            return new JobOutcome.Transient("events_unavailable", e.getMessage(), e);
-        } catch (EventPublishException e) {
-            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
-            return new JobOutcome.Transient("event_publish_failed", e.getMessage(), e.getCause());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "job %s (attempt %d) failed unexpectedly", jobId, attempt.number());
-            return new JobOutcome.Transient("internal_error", describe(e), e);
+
+            @Override
+            public JobOutcome finish() {
+                return handler.guarded(job.jobId(), job.attempt(), () -> ended(handler.store(job))).finish();
+            }
         }
     }
 
-    private JobOutcome generate(String jobId, GenerationRequested request, JobAttempt attempt)
-            throws ImageStore.StorageException, ImageGenerator.GenerationException,
-            TerminalStates.UnavailableException {
+    /** What the second half of a job needs from the first. */
+    private record Job(String jobId, JobAttempt attempt, long seed, ImageGenerator.Output output,
+                       CompletionStage<Void> started) {
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        Inference run() throws ImageStore.StorageException, ImageGenerator.GenerationException,
+                TerminalStates.UnavailableException;
+    }
+
+    /** Runs one half of a job, turning each way it can fail into the outcome the consumer routes. */
+    private Inference guarded(String jobId, JobAttempt attempt, Body body) {
+        try {
+            return body.run();
+        } catch (JobAbortedException e) {
+            if (e.reason() == JobAttempt.AbortReason.TIMEOUT) {
+                return ended(new JobOutcome.Transient("timeout", "the job ran longer than the configured maximum", e));
+            }
+            LOG.infof("job %s (attempt %d) stopped: %s", jobId, attempt.number(), e.reason());
+            return ended(new JobOutcome.Aborted(e.reason()));
+        } catch (ImageStore.StorageException e) {
+            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
+            return ended(new JobOutcome.Transient("storage_unavailable", e.getMessage(), e));
+        } catch (ImageGenerator.GenerationException e) {
+            if (!e.retriable()) {
+                LOG.infof("job %s rejected by the model: %s", jobId, e.getMessage());
+                return ended(new JobOutcome.Rejected(e.reason(), String.valueOf(e.getMessage())));
+            }
+            LOG.errorf(e, "job %s (attempt %d) failed in the pipeline", jobId, attempt.number());
+            return ended(new JobOutcome.Transient(e.reason(), String.valueOf(e.getMessage()), e));
+        } catch (TerminalStates.UnavailableException e) {
+            return ended(new JobOutcome.Transient("events_unavailable", e.getMessage(), e));
+        } catch (EventPublishException e) {
+            LOG.warnf("job %s (attempt %d): %s", jobId, attempt.number(), e.getMessage());
+            return ended(new JobOutcome.Transient("event_publish_failed", e.getMessage(), e.getCause()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job %s (attempt %d) failed unexpectedly", jobId, attempt.number());
+            return ended(new JobOutcome.Transient("internal_error", describe(e), e));
+        }
+    }
+
+    private static Inference ended(JobOutcome outcome) {
+        return new Inference.Ended(outcome);
+    }
+
+    private Inference generate(String jobId, GenerationRequested request, JobAttempt attempt, long admitStart)
+            throws ImageGenerator.GenerationException {
         int n = attempt.number();
         abortIfSignalled(attempt);
-        publish(new GenerationEvent.Started(jobId, clock.instant(), n, workerId));
+        // Sent now, awaited before completed (same producer and key: the broker keeps them in order), so the model
+        // does not wait for a broker round trip.
+        CompletionStage<Void> started = events.publishAcknowledged(
+                new GenerationEvent.Started(jobId, clock.instant(), n, workerId));
+        stages.record("admit", System.nanoTime() - admitStart);
         long seed = request.seed() != null ? request.seed() : seedFor(jobId);
         ImageGenerator.Input input = new ImageGenerator.Input(request.prompt(),
                 request.negativePrompt() == null ? "" : request.negativePrompt(), request.width(), request.height(),
@@ -135,23 +220,71 @@ public final class GenerationJobHandler {
                 events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
             }
         });
+        recordModelStages(output.timings());
+        return new Inference.Pending(this, new Job(jobId, attempt, seed, output, started));
+    }
+
+    /** The second half: PNG, upload, {@code completed}. */
+    private JobOutcome store(Job job) throws ImageStore.StorageException, TerminalStates.UnavailableException {
+        String jobId = job.jobId();
+        JobAttempt attempt = job.attempt();
         abortIfSignalled(attempt);
-        long uploadStart = System.nanoTime();
+        awaitStarted(job);
+        List<ImageGenerator.Image> generated = job.output().images();
+        long pngNanos = 0;
+        long uploadNanos = 0;
         List<ImageRef> images = new ArrayList<>();
-        for (int i = 0; i < output.images().size(); i++) {
-            ImageGenerator.Image image = output.images().get(i);
-            images.add(store.putPng(jobId, i, image.png(), image.width(), image.height(), image.seed()));
+        for (int i = 0; i < generated.size(); i++) {
+            ImageGenerator.Image image = generated.get(i);
+            long t0 = System.nanoTime();
+            byte[] png = image.png().encode();
+            long t1 = System.nanoTime();
+            images.add(store.putPng(jobId, i, png, image.width(), image.height(), image.seed()));
+            pngNanos += t1 - t0;
+            uploadNanos += System.nanoTime() - t1;
         }
-        Map<String, Double> timings = new LinkedHashMap<>(output.timings());
-        timings.put("uploadMs", (System.nanoTime() - uploadStart) / 1e6);
+        stages.record("png", pngNanos);
+        stages.record("upload", uploadNanos);
+        Map<String, Double> timings = new LinkedHashMap<>(job.output().timings());
+        double inferenceMs = timings.getOrDefault("totalMs", 0.0);
+        timings.put("inferenceMs", inferenceMs);
+        timings.put("pngEncodeMs", pngNanos / 1e6);
+        timings.put("totalMs", inferenceMs + pngNanos / 1e6);
+        timings.put("uploadMs", uploadNanos / 1e6);
         abortIfSignalled(attempt);
-        GenerationEvent.Completed completed = new GenerationEvent.Completed(jobId, clock.instant(), n, images,
-                timings, workerId, generator.provider(), output.truncatedPrompt());
+        long publishStart = System.nanoTime();
+        GenerationEvent.Completed completed = new GenerationEvent.Completed(jobId, clock.instant(), attempt.number(),
+                images, timings, workerId, generator.provider(), job.output().truncatedPrompt());
         if (!publishTerminal(completed)) {
             return new JobOutcome.AlreadyTerminal(terminals.terminalOf(jobId).orElse(GenerationEvent.COMPLETED));
         }
-        LOG.infof("job %s completed (attempt %d): %d image(s), seed %d", jobId, n, images.size(), seed);
+        stages.record("publish", System.nanoTime() - publishStart);
+        LOG.infof("job %s completed (attempt %d): %d image(s), seed %d", jobId, attempt.number(), images.size(),
+                job.seed());
         return new JobOutcome.Completed(images.size());
+    }
+
+    private void awaitStarted(Job job) {
+        try {
+            job.started().toCompletableFuture().get(STARTED_ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EventPublishException("started", e);
+        } catch (ExecutionException e) {
+            throw new EventPublishException("started", e.getCause());
+        } catch (TimeoutException e) {
+            throw new EventPublishException("started", e);
+        }
+    }
+
+    /** The model's stages of this job, from the generator's timings (milliseconds). */
+    private void recordModelStages(Map<String, Double> timings) {
+        MODEL_STAGES.forEach((key, stage) -> {
+            Double ms = timings.get(key);
+            if (ms != null) {
+                stages.record(stage, (long) (ms * 1_000_000));
+            }
+        });
     }
 
     /**
@@ -231,7 +364,11 @@ public final class GenerationJobHandler {
         private static final long serialVersionUID = 1L;
 
         EventPublishException(GenerationEvent event, Throwable cause) {
-            super("the " + event.type() + " event was not acknowledged: " + describe(cause), cause);
+            this(event.type(), cause);
+        }
+
+        EventPublishException(String type, Throwable cause) {
+            super("the " + type + " event was not acknowledged: " + describe(cause), cause);
         }
     }
 }

@@ -23,11 +23,27 @@ public interface ImageGenerator {
                  long seed, String scheduler, int numImages) {
     }
 
-    /** One PNG per image, with the seed that reproduces it alone. */
-    record Image(byte[] png, int width, int height, long seed) {
+    /**
+     * One image, with the seed that reproduces it alone. {@code png} encodes it when called: the handler calls it
+     * off the model's thread, while the next job already runs.
+     */
+    record Image(PngSource png, int width, int height, long seed) {
+        /** An image whose PNG is already encoded. */
+        public Image(byte[] encoded, int width, int height, long seed) {
+            this(() -> encoded, width, height, seed);
+        }
     }
 
-    /** {@code timings} are milliseconds per stage; {@code truncatedPrompt} is null when the prompt fit. */
+    /** Produces the PNG file of one image (may be called on any thread, once). */
+    @FunctionalInterface
+    interface PngSource {
+        byte[] encode();
+    }
+
+    /**
+     * {@code timings} are milliseconds per stage ({@code tokenizeMs}, {@code textEncoderMs}, {@code denoiseMs},
+     * {@code vaeDecodeMs}, ...; PNG encoding is not in them); {@code truncatedPrompt} is null when the prompt fit.
+     */
     record Output(List<Image> images, Map<String, Double> timings, String truncatedPrompt) {
     }
 

@@ -16,9 +16,10 @@ final class JobHandlerProducer {
     @Singleton
     GenerationJobHandler handler(WorkerConfig.Limits l, WorkerConfig.Defaults d, WorkerConfig.Model model,
                                  WorkerConfig.Pipeline pipeline, ImageGenerator generator, ImageStore store,
-                                 EventPublisher events, TerminalStates terminals, WorkerIdentity identity) {
+                                 EventPublisher events, TerminalStates terminals, WorkerIdentity identity,
+                                 MicrometerStageRecorder stages) {
         return new GenerationJobHandler(generator, store, events, terminals, new RequestValidator(l.toRequestLimits()),
                 d.toRequestDefaults(model.name()),
-                identity.id(), pipeline.progressEvery(), Clock.systemUTC());
+                identity.id(), pipeline.progressEvery(), Clock.systemUTC(), stages);
     }
 }

@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -37,7 +38,8 @@ public final class JobSupervisor {
     private final Duration grace;
     private final Duration maxJobDuration;
     private final Clock clock;
-    private Lease current;
+    /** Jobs in flight: the one on the model and those still finishing (see sdq.worker.finishing-jobs). */
+    private final List<Lease> inFlight = new ArrayList<>();
     private boolean draining;
     private boolean abandonAll;
 
@@ -52,25 +54,24 @@ public final class JobSupervisor {
         this.clock = clock;
     }
 
-    /** Registers the job about to run, or empty once the worker drains (the record must then be left alone). */
+    /** Registers a job about to run, or empty once the worker drains (the record must then be left alone). */
     public synchronized Optional<Lease> begin(String what) {
         if (draining) {
             return Optional.empty();
         }
-        if (current != null) {
-            throw new IllegalStateException("a job is already in flight: " + current.what);
-        }
-        current = new Lease(what, clock.instant());
-        return Optional.of(current);
+        Lease lease = new Lease(what, clock.instant());
+        inFlight.add(lease);
+        return Optional.of(lease);
     }
 
     public synchronized boolean draining() {
         return draining;
     }
 
-    /** How long the job in flight has been running, if one is. */
+    /** How long the oldest job in flight has been running, if one is. */
     public synchronized Optional<Duration> running() {
-        return current == null ? Optional.empty() : Optional.of(Duration.between(current.started, clock.instant()));
+        return inFlight.stream().map(lease -> Duration.between(lease.started, clock.instant()))
+                .max(Duration::compareTo);
     }
 
     /** True while no job runs longer than twice the maximum: a job past that did not stop when told to. */
@@ -116,23 +117,23 @@ public final class JobSupervisor {
         long deadline = System.nanoTime() + grace.toNanos();
         synchronized (this) {
             draining = true;
-            if (current != null) {
-                LOG.infof("shutting down: waiting up to %d s for %s", grace.toSeconds(), current.what);
+            if (!inFlight.isEmpty()) {
+                LOG.infof("shutting down: waiting up to %d s for %s", grace.toSeconds(), names());
             }
             if (awaitIdle(deadline)) {
                 return;
             }
-            LOG.warnf("shutting down: %s did not finish within %d ms; it is abandoned unacknowledged and will be"
-                    + " redelivered", current.what, grace.toMillis());
+            LOG.warnf("shutting down: %s did not finish within %d ms; abandoned unacknowledged, to be redelivered",
+                    names(), grace.toMillis());
             abandonAll = true;
             if (!awaitIdle(System.nanoTime() + UNWIND.toNanos())) {
-                LOG.warnf("shutting down: %s is still inside a model call", current.what);
+                LOG.warnf("shutting down: %s still running (inside a model call or an upload)", names());
             }
         }
     }
 
     private boolean awaitIdle(long deadlineNanos) {
-        while (current != null) {
+        while (!inFlight.isEmpty()) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -148,10 +149,13 @@ public final class JobSupervisor {
     }
 
     private synchronized void end(Lease lease) {
-        if (current == lease) {
-            current = null;
+        if (inFlight.remove(lease)) {
             notifyAll();
         }
+    }
+
+    private String names() {
+        return inFlight.stream().map(lease -> lease.what).toList().toString();
     }
 
     private synchronized boolean abandoned() {

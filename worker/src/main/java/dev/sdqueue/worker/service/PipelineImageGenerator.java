@@ -1,16 +1,19 @@
 package dev.sdqueue.worker.service;
 
 import dev.sdqueue.worker.WorkerConfig;
-import dev.sdqueue.worker.pipeline.GeneratedImage;
+import dev.sdqueue.worker.pipeline.DecodedGeneration;
+import dev.sdqueue.worker.pipeline.DecodedImage;
 import dev.sdqueue.worker.pipeline.GenerationParams;
-import dev.sdqueue.worker.pipeline.GenerationResult;
 import dev.sdqueue.worker.pipeline.PipelineException;
 import dev.sdqueue.worker.pipeline.PipelineOptions;
 import dev.sdqueue.worker.pipeline.StableDiffusionPipeline;
+import dev.sdqueue.worker.pipeline.StepListener;
+import dev.sdqueue.worker.pipeline.bench.WallClockBenchmarkModel;
 import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
 import dev.sdqueue.worker.pipeline.LoadListener;
 import dev.sdqueue.worker.pipeline.onnx.providers.ProviderFailure;
 import dev.sdqueue.worker.pipeline.onnx.providers.ProviderSelection;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -20,7 +23,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.microprofile.health.Readiness;
@@ -36,6 +41,8 @@ public final class PipelineImageGenerator implements ImageGenerator {
     private static final Logger LOG = Logger.getLogger(PipelineImageGenerator.class);
     /** Prometheus: sdq_worker_execution_provider{provider="..."} = 1 for the active provider, 0 for the others. */
     static final String PROVIDER_METRIC = "sdq.worker.execution.provider";
+    /** Prometheus: sdq_worker_model_busy_seconds_total. */
+    static final String MODEL_BUSY_METRIC = "sdq.worker.model.busy";
     /** At shutdown, how long closing the sessions waits for a generation still inside a model call. */
     private static final long CLOSE_WAIT_SECONDS = 30;
 
@@ -45,7 +52,11 @@ public final class PipelineImageGenerator implements ImageGenerator {
     private final WorkerConfig.Defaults defaults;
     private final ModelReadiness readiness;
     private final MeterRegistry registry;
+    /** Model time, counted per denoising step so that two scrapes give the duty cycle to within one step. */
+    private final Counter modelBusy;
     private volatile StableDiffusionPipeline pipeline;
+    /** Set instead of {@link #pipeline} when the model folder is the wall-clock benchmark model. */
+    private volatile WallClockBenchmarkModel benchmark;
     /** Held while generating: the sessions are never closed under a running job (e.g. one abandoned at shutdown). */
     private final ReentrantLock inUse = new ReentrantLock();
 
@@ -58,9 +69,19 @@ public final class PipelineImageGenerator implements ImageGenerator {
         this.defaults = defaults;
         this.readiness = readiness;
         this.registry = registry;
+        this.modelBusy = Counter.builder(MODEL_BUSY_METRIC).baseUnit("seconds")
+                .description("time in the networks: text encoder, each denoising step, VAE decoder").register(registry);
     }
 
     void loadBeforeConsuming(@Observes @Priority(500) StartupEvent startup) throws Exception {
+        if (WallClockBenchmarkModel.isIn(model.dir())) {
+            benchmark = WallClockBenchmarkModel.load(model.dir());
+            LOG.warnf("BENCHMARK MODEL %s at %s: each denoising step sleeps %s instead of running a network (wall"
+                    + " time, no CPU); its images are colour ramps. For benchmarks only.", benchmark.name(),
+                    model.dir(), benchmark.stepTime());
+            readiness.ready(provider());
+            return;
+        }
         PipelineOptions pipelineOptions = options.toPipelineOptions(limits, defaults);
         List<WarmUpPlan.Shape> warmUps = WarmUpPlan.of(options.warmupSizes(), options.warmupBatches(),
                 defaults.width(), defaults.height(), Math.min(pipelineOptions.maxBatch(), limits.maxImages()));
@@ -142,19 +163,31 @@ public final class PipelineImageGenerator implements ImageGenerator {
 
     private Output generateLocked(Input input, StepProgress progress) throws GenerationException {
         StableDiffusionPipeline loaded = pipeline;
-        if (loaded == null) {
+        WallClockBenchmarkModel wallClock = benchmark;
+        if (loaded == null && wallClock == null) {
             throw new GenerationException("model_not_loaded", true, "the model is not loaded", null);
         }
         try {
-            GenerationResult result = loaded.generate(new GenerationParams(input.prompt(), input.negativePrompt(),
-                    input.width(), input.height(), input.steps(), input.guidanceScale(), input.seed(),
-                    input.scheduler(), input.numImages()), (step, total, took) -> progress.onStep(step, total));
+            GenerationParams params = new GenerationParams(input.prompt(), input.negativePrompt(), input.width(),
+                    input.height(), input.steps(), input.guidanceScale(), input.seed(), input.scheduler(),
+                    input.numImages());
+            StepListener steps = (step, total, took) -> {
+                modelBusy.increment(took.toNanos() / 1e9);
+                progress.onStep(step, total);
+            };
+            DecodedGeneration result = loaded != null ? loaded.generateDecoded(params, steps)
+                    : wallClock.generate(params, steps);
             List<Image> images = new ArrayList<>();
-            for (GeneratedImage image : result.images()) {
-                images.add(new Image(image.png(), image.width(), image.height(), image.seed()));
+            for (DecodedImage image : result.images()) {
+                // Encoded by the caller, off this thread: the model is free for the next job meanwhile.
+                images.add(new Image(image::encodePng, image.width(), image.height(), image.seed()));
             }
+            Map<String, Double> timings = new LinkedHashMap<>(result.timings().toMillis());
+            modelBusy.increment((timings.getOrDefault("textEncoderMs", 0.0) + timings.getOrDefault("vaeDecodeMs", 0.0))
+                    / 1e3);
+            timings.remove("pngEncodeMs");
             String truncated = result.truncatedPrompt().isEmpty() ? null : result.truncatedPrompt();
-            return new Output(images, result.timings().toMillis(), truncated);
+            return new Output(images, timings, truncated);
         } catch (PipelineException e) {
             throw new GenerationException(e.reason(), e.retriable(), e.getMessage(), e);
         }
@@ -167,6 +200,9 @@ public final class PipelineImageGenerator implements ImageGenerator {
 
     @Override
     public String provider() {
+        if (benchmark != null) {
+            return WallClockBenchmarkModel.PROVIDER;
+        }
         StableDiffusionPipeline loaded = pipeline;
         return loaded == null ? "none" : loaded.info().providers().get(0);
     }

@@ -13,13 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder in front of a real server that a test can close and open again on the same port: closed, new
  * connections are refused and open ones are cut, as when the server is down. Used in front of S3Proxy to make S3
- * unavailable for a while without touching the server process.
+ * unavailable for a while without touching the server process, or slow ({@link #hold()}: requests hang).
  */
 final class TcpGate implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private boolean holding;
 
     TcpGate(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -43,6 +44,27 @@ final class TcpGate implements AutoCloseable {
         Thread acceptor = new Thread(() -> accept(listening), "tcp-gate-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Keeps connections open but stops passing on what clients send: a request hangs until {@link #release()}. */
+    synchronized void hold() {
+        holding = true;
+    }
+
+    synchronized void release() {
+        holding = false;
+        notifyAll();
+    }
+
+    private synchronized void awaitRelease() throws IOException {
+        while (holding) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while held", e);
+            }
+        }
     }
 
     /** Refuses new connections and cuts the open ones. */
@@ -71,20 +93,23 @@ final class TcpGate implements AutoCloseable {
                 }
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
                 // closed by shut(), or the target refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromClient) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (fromClient) {
+                        awaitRelease();
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

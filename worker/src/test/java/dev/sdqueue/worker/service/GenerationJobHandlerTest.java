@@ -134,14 +134,17 @@ class GenerationJobHandlerTest {
     }
 
     @Test
-    void anUnacknowledgedStartedEventIsTransient() {
+    void anUnacknowledgedStartedEventIsTransientAndNothingIsStoredOrCompleted() {
         events.failOn = "started";
 
         JobOutcome outcome = handler.run(request(null, 1L, null), JobAttempt.of(1));
 
+        // started is awaited only before storing (the model does not wait for the broker), so the run happened.
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Transient.class,
                 t -> assertThat(t.reason()).isEqualTo("event_publish_failed"));
-        assertThat(generator.inputs).isEmpty();
+        assertThat(store.keys).isEmpty();
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed");
+        assertThat(terminals.published).isEmpty();
     }
 
     @Test
@@ -234,6 +237,45 @@ class GenerationJobHandlerTest {
         });
     }
 
+    @Test
+    void inferStopsAtDecodedImagesAndFinishEncodesStoresAndCompletes() {
+        int[] encoded = {0};
+        generator.pngSource = () -> {
+            encoded[0]++;
+            return new byte[] {1};
+        };
+        List<String> stagesSeen = new ArrayList<>();
+        GenerationJobHandler timed = new GenerationJobHandler(generator, store, events, terminals,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK,
+                (stage, nanos) -> stagesSeen.add(stage));
+
+        GenerationJobHandler.Inference inference = timed.infer(request("euler", 5L, 2), JobAttempt.of(1));
+
+        assertThat(inference).isInstanceOf(GenerationJobHandler.Inference.Pending.class);
+        assertThat(encoded[0]).isZero();
+        assertThat(store.keys).isEmpty();
+        assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed");
+        assertThat(stagesSeen).containsExactly("admit", "denoise");
+
+        assertThat(inference.finish()).isEqualTo(new JobOutcome.Completed(2));
+        assertThat(encoded[0]).isEqualTo(2);
+        assertThat(store.keys).containsExactly("job-1/0", "job-1/1");
+        assertThat(stagesSeen).containsExactly("admit", "denoise", "png", "upload", "publish");
+        GenerationEvent.Completed completed = (GenerationEvent.Completed) events.sent.get(events.sent.size() - 1);
+        assertThat(completed.timings()).containsKeys("inferenceMs", "pngEncodeMs", "uploadMs", "totalMs");
+    }
+
+    @Test
+    void aJobThatEndsBeforeTheModelHasNothingLeftToFinish() {
+        terminals.known.put("job-1", "completed");
+
+        GenerationJobHandler.Inference inference = handler.infer(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(inference).isEqualTo(new GenerationJobHandler.Inference.Ended(
+                new JobOutcome.AlreadyTerminal("completed")));
+        assertThat(generator.inputs).isEmpty();
+    }
+
     private static final class RecordingEvents implements EventPublisher {
         final List<GenerationEvent> sent = new ArrayList<>();
         final List<String> awaited = new ArrayList<>();
@@ -295,6 +337,7 @@ class GenerationJobHandlerTest {
         final List<Input> inputs = new ArrayList<>();
         GenerationException failure;
         Runnable duringRun = () -> { };
+        ImageGenerator.PngSource pngSource;
         int stepsRun;
 
         @Override
@@ -310,7 +353,9 @@ class GenerationJobHandlerTest {
             duringRun.run();
             List<Image> images = new ArrayList<>();
             for (int i = 0; i < input.numImages(); i++) {
-                images.add(new Image(new byte[] {(byte) i}, input.width(), input.height(), input.seed() + i));
+                byte[] png = {(byte) i};
+                images.add(pngSource != null ? new Image(pngSource, input.width(), input.height(), input.seed() + i)
+                        : new Image(png, input.width(), input.height(), input.seed() + i));
             }
             return new Output(images, Map.of("denoiseMs", 1.0), null);
         }
