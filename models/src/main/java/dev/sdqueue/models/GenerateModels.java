@@ -18,7 +18,11 @@ public final class GenerateModels {
     /** Every model this module generates, by folder name. */
     private static final Map<String, ModelFolder.Writer> MODELS = new TreeMap<>(Map.of(
             TinyRandomModel.NAME, dir -> TinyRandomModel.write(dir),
-            ColourOracleModel.NAME, dir -> ColourOracleModel.write(dir)));
+            ColourOracleModel.NAME, dir -> ColourOracleModel.write(dir),
+            // Benchmark-only folders (never a default): see BenchmarkModel and WallClockBenchmarkModel.
+            BenchmarkModel.BENCH_100MS.name(), dir -> BenchmarkModel.write(dir, BenchmarkModel.BENCH_100MS),
+            BenchmarkModel.BENCH_1S.name(), dir -> BenchmarkModel.write(dir, BenchmarkModel.BENCH_1S),
+            WallClockBenchmarkModel.NAME, dir -> WallClockBenchmarkModel.write(dir)));
 
     private GenerateModels() {
     }

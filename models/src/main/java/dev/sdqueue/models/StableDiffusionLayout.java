@@ -71,7 +71,13 @@ public final class StableDiffusionLayout {
      * {@code vocabulary} and SD 1.5's {@code scheduler/scheduler_config.json}.
      */
     public static void writeSd15Common(Path dir, ClipBpeVocabulary vocabulary, String modelName) throws IOException {
-        writeJson(dir.resolve(MODEL_INDEX), modelIndex());
+        writeSd15Common(dir, vocabulary, modelName, modelIndex());
+    }
+
+    /** As {@link #writeSd15Common(Path, ClipBpeVocabulary, String)} with the given {@code model_index.json} content. */
+    public static void writeSd15Common(Path dir, ClipBpeVocabulary vocabulary, String modelName,
+                                       Map<String, Object> modelIndex) throws IOException {
+        writeJson(dir.resolve(MODEL_INDEX), modelIndex);
         ClipTokenizerFiles.write(vocabulary, dir.resolve(TOKENIZER), "sdqueue/" + modelName);
         writeJson(dir.resolve(SCHEDULER).resolve(SCHEDULER_CONFIG_FILE), sd15SchedulerConfig());
     }

@@ -79,12 +79,39 @@ public final class TinyRandomGraphs {
      */
     public static ModelProto unet(DeterministicRandom random) {
         OnnxGraphBuilder g = new OnnxGraphBuilder("unet", OPSET);
+        OnnxValue[] inputs = unetInputs(g);
+        OnnxValue sample = inputs[0];
+        OnnxValue timestep = inputs[1];
+        OnnxValue text = inputs[2];
+        OnnxValue timeEmbedding = timeEmbedding(g, timestep, UNET_CHANNELS, random);
+        OnnxValue textEmbedding = textEmbedding(g, text, UNET_CHANNELS, random);
+        OnnxValue h = g.conv(sample, convWeight(g, "conv_in.weight", UNET_CHANNELS, LATENT_CHANNELS, 3, random),
+                bias(g, "conv_in.bias", UNET_CHANNELS, random), 3, 1);
+        h = g.silu(g.add(g.add(h, timeEmbedding), textEmbedding));
+        OnnxValue out = g.conv(h, convWeight(g, "conv_out.weight", LATENT_CHANNELS, UNET_CHANNELS, 3, random),
+                bias(g, "conv_out.bias", LATENT_CHANNELS, random), 3, 1);
+        return model(unetOutput(g, out), "tiny-random UNet stand-in (random weights)");
+    }
+
+    /** Optimum's UNet inputs: sample [batch, 4, h, w], timestep int64 scalar, encoder_hidden_states [batch, seq, 32]. */
+    static OnnxValue[] unetInputs(OnnxGraphBuilder g) {
         OnnxValue sample = g.input("sample", DataType.FLOAT,
                 Dim.param("batch_size"), Dim.of(LATENT_CHANNELS), Dim.param("height"), Dim.param("width"));
         OnnxValue timestep = g.input("timestep", DataType.INT64);
         OnnxValue text = g.input("encoder_hidden_states", DataType.FLOAT,
                 Dim.param("batch_size"), Dim.param("sequence_length"), Dim.of(HIDDEN_SIZE));
+        return new OnnxValue[] {sample, timestep, text};
+    }
 
+    /** Declares {@code out} as Optimum's UNet output {@code out_sample} [batch, 4, h, w]. */
+    static OnnxGraphBuilder unetOutput(OnnxGraphBuilder g, OnnxValue out) {
+        g.output(out, "out_sample", DataType.FLOAT,
+                Dim.param("batch_size"), Dim.of(LATENT_CHANNELS), Dim.param("height"), Dim.param("width"));
+        return g;
+    }
+
+    /** Sinusoidal embedding of the int64 scalar timestep (sin/cos, then linear) as a [1, channels, 1, 1] bias. */
+    static OnnxValue timeEmbedding(OnnxGraphBuilder g, OnnxValue timestep, int channels, DeterministicRandom random) {
         float[] frequencies = new float[TIME_FREQUENCIES];
         for (int i = 0; i < TIME_FREQUENCIES; i++) {
             // diffusers' get_timestep_embedding: exp(-ln(10000) * i / half)
@@ -92,25 +119,19 @@ public final class TinyRandomGraphs {
         }
         OnnxValue angles = g.mul(g.cast(timestep, DataType.FLOAT), g.constantFloats(frequencies)); // [F]
         OnnxValue timeFeatures = g.unsqueeze(g.concat(0, g.op("Sin", angles), g.op("Cos", angles)), 0); // [1, 2F]
-        OnnxValue timeEmbedding = g.add(
-                g.matMul(timeFeatures, weight(g, "time_embedding.weight", 2 * TIME_FREQUENCIES, UNET_CHANNELS, random)),
-                bias(g, "time_embedding.bias", UNET_CHANNELS, random));
-        timeEmbedding = g.reshape(timeEmbedding, 1, UNET_CHANNELS, 1, 1);
+        OnnxValue embedding = g.add(
+                g.matMul(timeFeatures, weight(g, "time_embedding.weight", 2 * TIME_FREQUENCIES, channels, random)),
+                bias(g, "time_embedding.bias", channels, random));
+        return g.reshape(embedding, 1, channels, 1, 1);
+    }
 
+    /** Text conditioning: the mean of the encoder states over the sequence, then linear, as a [batch, channels, 1, 1] bias. */
+    static OnnxValue textEmbedding(OnnxGraphBuilder g, OnnxValue text, int channels, DeterministicRandom random) {
         OnnxValue textMean = g.reduceMean(text, false, 1); // [batch, 32]
-        OnnxValue textEmbedding = g.add(
-                g.matMul(textMean, weight(g, "text_projection.weight", HIDDEN_SIZE, UNET_CHANNELS, random)),
-                bias(g, "text_projection.bias", UNET_CHANNELS, random));
-        textEmbedding = g.unsqueeze(textEmbedding, 2, 3); // [batch, C, 1, 1]
-
-        OnnxValue h = g.conv(sample, convWeight(g, "conv_in.weight", UNET_CHANNELS, LATENT_CHANNELS, 3, random),
-                bias(g, "conv_in.bias", UNET_CHANNELS, random), 3, 1);
-        h = g.silu(g.add(g.add(h, timeEmbedding), textEmbedding));
-        OnnxValue out = g.conv(h, convWeight(g, "conv_out.weight", LATENT_CHANNELS, UNET_CHANNELS, 3, random),
-                bias(g, "conv_out.bias", LATENT_CHANNELS, random), 3, 1);
-        g.output(out, "out_sample", DataType.FLOAT,
-                Dim.param("batch_size"), Dim.of(LATENT_CHANNELS), Dim.param("height"), Dim.param("width"));
-        return model(g, "tiny-random UNet stand-in (random weights)");
+        OnnxValue embedding = g.add(
+                g.matMul(textMean, weight(g, "text_projection.weight", HIDDEN_SIZE, channels, random)),
+                bias(g, "text_projection.bias", channels, random));
+        return g.unsqueeze(embedding, 2, 3);
     }
 
     /**
@@ -132,7 +153,12 @@ public final class TinyRandomGraphs {
     }
 
     private static ModelProto model(OnnxGraphBuilder g, String doc) {
-        g.metadata("sdqueue.model", TinyRandomModel.NAME);
+        return model(g, TinyRandomModel.NAME, doc);
+    }
+
+    /** Builds with the project's producer, opset and {@code sdqueue.model} metadata naming the folder. */
+    static ModelProto model(OnnxGraphBuilder g, String modelName, String doc) {
+        g.metadata("sdqueue.model", modelName);
         return g.buildModel(PRODUCER, PRODUCER_VERSION, doc);
     }
 
@@ -142,18 +168,18 @@ public final class TinyRandomGraphs {
     }
 
     /** Dense [in, out] weight with variance 1/in, so unit-variance inputs give unit-variance outputs. */
-    private static OnnxValue weight(OnnxGraphBuilder g, String name, int in, int out, DeterministicRandom random) {
+    static OnnxValue weight(OnnxGraphBuilder g, String name, int in, int out, DeterministicRandom random) {
         return g.initializer(name, new long[] {in, out}, random.fork(name).gaussian(in * out, 0, 1 / Math.sqrt(in)));
     }
 
-    private static OnnxValue convWeight(OnnxGraphBuilder g, String name, int out, int in, int kernel,
+    static OnnxValue convWeight(OnnxGraphBuilder g, String name, int out, int in, int kernel,
             DeterministicRandom random) {
         int fanIn = in * kernel * kernel;
         return g.initializer(name, new long[] {out, in, kernel, kernel},
                 random.fork(name).gaussian(out * fanIn, 0, 1 / Math.sqrt(fanIn)));
     }
 
-    private static OnnxValue bias(OnnxGraphBuilder g, String name, int size, DeterministicRandom random) {
+    static OnnxValue bias(OnnxGraphBuilder g, String name, int size, DeterministicRandom random) {
         return g.initializer(name, new long[] {size}, random.fork(name).gaussian(size, 0, 0.02));
     }
 

@@ -58,10 +58,7 @@ public final class TinyRandomModel {
 
         StableDiffusionLayout.writeSd15Common(dir, vocabulary, NAME);
 
-        Path textEncoder = Files.createDirectories(dir.resolve(TEXT_ENCODER));
-        OnnxModelWriter.write(TinyRandomGraphs.textEncoder(vocabulary.size(), random.fork(TEXT_ENCODER)),
-                textEncoder.resolve(ONNX_FILE));
-        StableDiffusionLayout.writeJson(textEncoder.resolve(CONFIG_FILE), textEncoderConfig(vocabulary));
+        writeTextEncoder(dir, vocabulary, random);
 
         Path unet = Files.createDirectories(dir.resolve(UNET));
         OnnxModelWriter.writeWithExternalData(TinyRandomGraphs.unet(random.fork(UNET)), unet.resolve(ONNX_FILE),
@@ -69,10 +66,23 @@ public final class TinyRandomModel {
         StableDiffusionLayout.writeJson(unet.resolve(CONFIG_FILE), StableDiffusionLayout.unetConfig(LATENT_CHANNELS,
                 HIDDEN_SIZE, DEFAULT_LATENT_SIZE, unetArchitecture()));
 
+        writeVaeDecoder(dir, random, DEFAULT_LATENT_SIZE);
+    }
+
+    /** {@code text_encoder/} (model + config) from {@code random}, the generator seeded with {@link #SEED}. */
+    static void writeTextEncoder(Path dir, ClipBpeVocabulary vocabulary, DeterministicRandom random) throws IOException {
+        Path textEncoder = Files.createDirectories(dir.resolve(TEXT_ENCODER));
+        OnnxModelWriter.write(TinyRandomGraphs.textEncoder(vocabulary.size(), random.fork(TEXT_ENCODER)),
+                textEncoder.resolve(ONNX_FILE));
+        StableDiffusionLayout.writeJson(textEncoder.resolve(CONFIG_FILE), textEncoderConfig(vocabulary));
+    }
+
+    /** {@code vae_decoder/} (model + config); {@code latentSize} only sets the config's default sample size. */
+    static void writeVaeDecoder(Path dir, DeterministicRandom random, int latentSize) throws IOException {
         Path vae = Files.createDirectories(dir.resolve(VAE_DECODER));
         OnnxModelWriter.write(TinyRandomGraphs.vaeDecoder(random.fork(VAE_DECODER)), vae.resolve(ONNX_FILE));
         StableDiffusionLayout.writeJson(vae.resolve(CONFIG_FILE), StableDiffusionLayout.vaeDecoderConfig(LATENT_CHANNELS,
-                DEFAULT_LATENT_SIZE * TinyRandomGraphs.VAE_UPSAMPLING));
+                latentSize * TinyRandomGraphs.VAE_UPSAMPLING));
     }
 
     private static Map<String, Object> textEncoderConfig(ClipBpeVocabulary vocabulary) {
