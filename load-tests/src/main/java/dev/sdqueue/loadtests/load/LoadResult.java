@@ -31,6 +31,12 @@ public record LoadResult(LoadPlan plan, List<Submission> submissions, List<JobSa
         return new LoadResult(plan, submissions, jobs, drainEndMicros);
     }
 
+    /** The same result restricted to one phase's submissions and jobs (e.g. without a warm-up phase). */
+    public LoadResult onlyPhase(String name) {
+        return new LoadResult(plan, submissions.stream().filter(s -> s.phase().equals(name)).toList(),
+                jobs.stream().filter(job -> job.submission().phase().equals(name)).toList(), drainEndMicros);
+    }
+
     public long submitted() {
         return submissions.size();
     }
