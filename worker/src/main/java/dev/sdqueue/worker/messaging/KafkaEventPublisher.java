@@ -3,15 +3,24 @@ package dev.sdqueue.worker.messaging;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.Headers;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -25,6 +34,17 @@ public final class KafkaEventPublisher implements EventPublisher {
 
     private final MutinyEmitter<byte[]> emitter;
     private final URI source;
+    /**
+     * Every event is serialised and handed to the producer on this one thread, in the order the callers asked: the
+     * model's thread only enqueues (a progress event per denoising step costs it microseconds, not a JSON document,
+     * a span and a producer call), and one job's events still reach the broker in order (same producer, same key).
+     * Context.taskWrapping: each event continues the trace of the job that sent it.
+     */
+    private final ExecutorService sender = Context.taskWrapping(Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "sdq-event-sender");
+        thread.setDaemon(true);
+        return thread;
+    }));
 
     public KafkaEventPublisher(@Channel("generation-events") MutinyEmitter<byte[]> emitter, WorkerIdentity identity) {
         this.emitter = emitter;
@@ -33,18 +53,43 @@ public final class KafkaEventPublisher implements EventPublisher {
 
     @Override
     public void publish(GenerationEvent event) {
-        emitter.sendMessage(message(event)).await().atMost(ACK_TIMEOUT);
+        try {
+            publishAcknowledged(event).toCompletableFuture().get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing " + event.type(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the " + event.type() + " event was not acknowledged within "
+                    + ACK_TIMEOUT.toSeconds() + " s", e);
+        }
     }
 
     @Override
     public CompletionStage<Void> publishAcknowledged(GenerationEvent event) {
-        return emitter.sendMessage(message(event)).ifNoItem().after(ACK_TIMEOUT).fail().subscribeAsCompletionStage();
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        try {
+            sender.execute(() -> emitter.sendMessage(message(event)).ifNoItem().after(ACK_TIMEOUT).fail()
+                    .subscribe().with(acknowledged::complete, acknowledged::completeExceptionally));
+        } catch (RejectedExecutionException e) {
+            acknowledged.completeExceptionally(e);
+        }
+        return acknowledged;
     }
 
     @Override
     public void publishAsync(GenerationEvent event) {
-        emitter.sendMessage(message(event)).subscribe().with(ignored -> {
-        }, failure -> LOG.warnf("progress event of job %s not published: %s", event.jobId(), failure.getMessage()));
+        publishAcknowledged(event).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.warnf("%s event of job %s not published: %s", event.type(), event.jobId(), failure.getMessage());
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        sender.shutdown();
     }
 
     private Message<byte[]> message(GenerationEvent event) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,17 +57,20 @@ public final class GenerationJobHandler {
     private final int progressEvery;
     private final Clock clock;
     private final StageRecorder stages;
+    /** Runs the ended-jobs lookup of a delivery while the model already starts on it. */
+    private final Executor lookups;
 
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
                                 TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
                                 String workerId, int progressEvery, Clock clock) {
         this(generator, store, events, terminals, validator, defaults, workerId, progressEvery, clock,
-                StageRecorder.NONE);
+                StageRecorder.NONE, Runnable::run);
     }
 
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
                                 TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
-                                String workerId, int progressEvery, Clock clock, StageRecorder stages) {
+                                String workerId, int progressEvery, Clock clock, StageRecorder stages,
+                                Executor lookups) {
         this.generator = generator;
         this.store = store;
         this.events = events;
@@ -77,6 +81,7 @@ public final class GenerationJobHandler {
         this.progressEvery = Math.max(1, progressEvery);
         this.clock = clock;
         this.stages = stages;
+        this.lookups = lookups;
     }
 
     /** Handles one delivery of a job on this thread: {@link #infer} then {@link Inference#finish}. */
@@ -93,36 +98,49 @@ public final class GenerationJobHandler {
     public Inference infer(GenerationRequested received, JobAttempt attempt) {
         long admitStart = System.nanoTime();
         String jobId = received.jobId();
-        Optional<String> done;
+        Admission admission = Admission.start(terminals, jobId, lookups);
         try {
-            done = terminals.terminalOf(jobId);
-        } catch (TerminalStates.UnavailableException e) {
-            return new Inference.Ended(new JobOutcome.Transient("events_unavailable", e.getMessage(), e));
-        }
-        if (done.isPresent()) {
-            LOG.infof("job %s (attempt %d) already ended %s: skipped", jobId, attempt.number(), done.get());
-            return new Inference.Ended(new JobOutcome.AlreadyTerminal(done.get()));
-        }
-        Instant now = clock.instant();
-        if (received.deadline() != null && now.isAfter(received.deadline())) {
-            String message = "dequeued at " + now + ", after its deadline " + received.deadline();
-            LOG.infof("job %s expired: %s", jobId, message);
-            try {
-                publishTerminal(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message, false));
-            } catch (RuntimeException | TerminalStates.UnavailableException e) {
-                return new Inference.Ended(new JobOutcome.Transient("event_publish_failed", describe(e), e));
+            Optional<String> done = admission.endedIfKnown();
+            if (done.isPresent()) {
+                return skipped(jobId, attempt, done.get());
             }
-            return new Inference.Ended(new JobOutcome.Expired(message));
+            Instant now = clock.instant();
+            if (received.deadline() != null && now.isAfter(received.deadline())) {
+                done = admission.await();
+                if (done.isPresent()) {
+                    return skipped(jobId, attempt, done.get());
+                }
+                String message = "dequeued at " + now + ", after its deadline " + received.deadline();
+                LOG.infof("job %s expired: %s", jobId, message);
+                try {
+                    publishTerminal(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message,
+                            false));
+                } catch (RuntimeException e) {
+                    return ended(new JobOutcome.Transient("event_publish_failed", describe(e), e));
+                }
+                return ended(new JobOutcome.Expired(message));
+            }
+            GenerationRequested request = defaults.applyTo(received);
+            List<Violation> violations = violations(request);
+            if (!violations.isEmpty()) {
+                done = admission.await();
+                if (done.isPresent()) {
+                    return skipped(jobId, attempt, done.get());
+                }
+                String message = violations.stream().map(v -> v.field() + " " + v.message())
+                        .collect(Collectors.joining("; "));
+                LOG.infof("job %s rejected: %s", jobId, message);
+                return ended(new JobOutcome.Rejected("invalid", message));
+            }
+            return guarded(jobId, attempt, () -> generate(jobId, request, attempt, admission, admitStart));
+        } catch (TerminalStates.UnavailableException e) {
+            return ended(new JobOutcome.Transient("events_unavailable", e.getMessage(), e));
         }
-        GenerationRequested request = defaults.applyTo(received);
-        List<Violation> violations = violations(request);
-        if (!violations.isEmpty()) {
-            String message = violations.stream().map(v -> v.field() + " " + v.message())
-                    .collect(Collectors.joining("; "));
-            LOG.infof("job %s rejected: %s", jobId, message);
-            return new Inference.Ended(new JobOutcome.Rejected("invalid", message));
-        }
-        return guarded(jobId, attempt, () -> generate(jobId, request, attempt, admitStart));
+    }
+
+    private static Inference skipped(String jobId, JobAttempt attempt, String type) {
+        LOG.infof("job %s (attempt %d) already ended %s: skipped", jobId, attempt.number(), type);
+        return ended(new JobOutcome.AlreadyTerminal(type));
     }
 
     /** A job after {@link #infer}: either ended already, or with images waiting to be encoded and stored. */
@@ -201,27 +219,87 @@ public final class GenerationJobHandler {
         return new Inference.Ended(outcome);
     }
 
-    private Inference generate(String jobId, GenerationRequested request, JobAttempt attempt, long admitStart)
-            throws ImageGenerator.GenerationException {
+    private Inference generate(String jobId, GenerationRequested request, JobAttempt attempt, Admission admission,
+                               long admitStart) throws ImageGenerator.GenerationException,
+            TerminalStates.UnavailableException {
         int n = attempt.number();
         abortIfSignalled(attempt);
-        // Sent now, awaited before completed (same producer and key: the broker keeps them in order), so the model
-        // does not wait for a broker round trip.
-        CompletionStage<Void> started = events.publishAcknowledged(
-                new GenerationEvent.Started(jobId, clock.instant(), n, workerId));
-        stages.record("admit", System.nanoTime() - admitStart);
+        GenerationEvent.Started startedEvent = new GenerationEvent.Started(jobId, clock.instant(), n, workerId);
+        List<CompletionStage<Void>> started = new ArrayList<>(1);
+        // At the first step (or at the end, or on a model failure, whichever comes first): the admission answer,
+        // then started, sent without waiting (awaited before completed; same producer and key keep the order).
+        Runnable admitted = () -> {
+            if (started.isEmpty()) {
+                long waitStart = System.nanoTime();
+                Optional<String> done = awaitAdmission(admission);
+                stages.record("admission_wait", System.nanoTime() - waitStart);
+                if (done.isPresent()) {
+                    throw new AlreadyEndedException(done.get());
+                }
+                started.add(events.publishAcknowledged(startedEvent));
+            }
+        };
         long seed = request.seed() != null ? request.seed() : seedFor(jobId);
         ImageGenerator.Input input = new ImageGenerator.Input(request.prompt(),
                 request.negativePrompt() == null ? "" : request.negativePrompt(), request.width(), request.height(),
                 request.steps(), request.guidanceScale(), seed, request.scheduler(), request.numImages());
-        ImageGenerator.Output output = generator.generate(input, (step, total) -> {
-            abortIfSignalled(attempt);
-            if (step % progressEvery == 0 || step == total) {
-                events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
-            }
-        });
+        stages.record("admit", System.nanoTime() - admitStart);
+        ImageGenerator.Output output;
+        try {
+            output = generator.generate(input, (step, total) -> {
+                abortIfSignalled(attempt);
+                admitted.run();
+                if (step % progressEvery == 0 || step == total) {
+                    events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
+                }
+            });
+        } catch (ImageGenerator.GenerationException e) {
+            admitted.run(); // a job that had ended is skipped, not rejected or retried
+            throw e;
+        } catch (AlreadyEndedException e) {
+            return skipped(jobId, attempt, e.type);
+        } catch (AdmissionUnavailableException e) {
+            throw e.cause;
+        }
+        try {
+            admitted.run();
+        } catch (AlreadyEndedException e) {
+            return skipped(jobId, attempt, e.type);
+        } catch (AdmissionUnavailableException e) {
+            throw e.cause;
+        }
         recordModelStages(output.timings());
-        return new Inference.Pending(this, new Job(jobId, attempt, seed, output, started));
+        return new Inference.Pending(this, new Job(jobId, attempt, seed, output, started.get(0)));
+    }
+
+    private static Optional<String> awaitAdmission(Admission admission) {
+        try {
+            return admission.await();
+        } catch (TerminalStates.UnavailableException e) {
+            throw new AdmissionUnavailableException(e);
+        }
+    }
+
+    /** Thrown through the model's step callback: the job had ended before this delivery; the run stops. */
+    private static final class AlreadyEndedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String type;
+
+        AlreadyEndedException(String type) {
+            super(type, null, false, false);
+            this.type = type;
+        }
+    }
+
+    /** Thrown through the model's step callback: the ended-jobs lookup failed. */
+    private static final class AdmissionUnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient TerminalStates.UnavailableException cause;
+
+        AdmissionUnavailableException(TerminalStates.UnavailableException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.cause = cause;
+        }
     }
 
     /** The second half: PNG, upload, {@code completed}. */

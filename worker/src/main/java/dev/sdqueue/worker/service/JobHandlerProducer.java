@@ -8,6 +8,7 @@ import dev.sdqueue.worker.storage.ImageStore;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.concurrent.Executors;
 
 /** Builds the job handler from configuration, so the handler itself stays a plain class. */
 final class JobHandlerProducer {
@@ -20,6 +21,11 @@ final class JobHandlerProducer {
                                  MicrometerStageRecorder stages) {
         return new GenerationJobHandler(generator, store, events, terminals, new RequestValidator(l.toRequestLimits()),
                 d.toRequestDefaults(model.name()),
-                identity.id(), pipeline.progressEvery(), Clock.systemUTC(), stages);
+                identity.id(), pipeline.progressEvery(), Clock.systemUTC(), stages, Executors.newSingleThreadExecutor(
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "sdq-admission");
+                            thread.setDaemon(true); // only waits on the broker; nothing to finish at exit
+                            return thread;
+                        }));
     }
 }

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The handler's decisions, with the model, the store, the terminal-state index and Kafka faked. */
@@ -247,7 +249,7 @@ class GenerationJobHandlerTest {
         List<String> stagesSeen = new ArrayList<>();
         GenerationJobHandler timed = new GenerationJobHandler(generator, store, events, terminals,
                 new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK,
-                (stage, nanos) -> stagesSeen.add(stage));
+                (stage, nanos) -> stagesSeen.add(stage), Runnable::run);
 
         GenerationJobHandler.Inference inference = timed.infer(request("euler", 5L, 2), JobAttempt.of(1));
 
@@ -255,12 +257,12 @@ class GenerationJobHandlerTest {
         assertThat(encoded[0]).isZero();
         assertThat(store.keys).isEmpty();
         assertThat(events.sent).extracting(GenerationEvent::type).doesNotContain("completed");
-        assertThat(stagesSeen).containsExactly("admit", "denoise");
+        assertThat(stagesSeen).containsExactly("admit", "admission_wait", "denoise");
 
         assertThat(inference.finish()).isEqualTo(new JobOutcome.Completed(2));
         assertThat(encoded[0]).isEqualTo(2);
         assertThat(store.keys).containsExactly("job-1/0", "job-1/1");
-        assertThat(stagesSeen).containsExactly("admit", "denoise", "png", "upload", "publish");
+        assertThat(stagesSeen).containsExactly("admit", "admission_wait", "denoise", "png", "upload", "publish");
         GenerationEvent.Completed completed = (GenerationEvent.Completed) events.sent.get(events.sent.size() - 1);
         assertThat(completed.timings()).containsKeys("inferenceMs", "pngEncodeMs", "uploadMs", "totalMs");
     }
@@ -274,6 +276,34 @@ class GenerationJobHandlerTest {
         assertThat(inference).isEqualTo(new GenerationJobHandler.Inference.Ended(
                 new JobOutcome.AlreadyTerminal("completed")));
         assertThat(generator.inputs).isEmpty();
+    }
+
+    @Test
+    void aSlowLookupDoesNotHoldTheModelBackAndAJobFoundEndedAtTheFirstStepPublishesNothing() {
+        terminals.known.put("job-1", "completed");
+        GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK, StageRecorder.NONE,
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+
+        JobOutcome outcome = slowLookups.run(request(null, 1L, null), JobAttempt.of(2));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.AlreadyTerminal("completed"));
+        assertThat(generator.inputs).hasSize(1); // the model started before the answer came
+        assertThat(generator.stepsRun).isEqualTo(1); // and stopped at the first step
+        assertThat(events.sent).isEmpty();
+        assertThat(store.keys).isEmpty();
+    }
+
+    @Test
+    void aSlowLookupForAJobThatDidNotEndLetsItRunAndPublishStartedFirst() {
+        GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK, StageRecorder.NONE,
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+
+        JobOutcome outcome = slowLookups.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.Completed(1));
+        assertThat(events.sent).extracting(GenerationEvent::type).startsWith("started").endsWith("completed");
     }
 
     private static final class RecordingEvents implements EventPublisher {
