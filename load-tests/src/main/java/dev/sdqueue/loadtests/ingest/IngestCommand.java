@@ -7,7 +7,9 @@ import dev.sdqueue.loadtests.load.RequestShape;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +51,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "run the dispatcher under Java Flight Recorder and print where its CPU "
             + "went during the run (hot methods, packages)")
     boolean profile;
+    @Option(names = "--dispatcher-property", paramLabel = "KEY=VALUE", description = "extra -D for the dispatcher "
+            + "(to compare settings, e.g. mp.messaging.outgoing.generation-requests.linger.ms=0)")
+    Map<String, String> dispatcherProperties = new LinkedHashMap<>();
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)") Path out;
     @Option(names = "--home", paramLabel = "DIR", description = "repository root (default -Dsdq.home)") Path home;
 
@@ -73,13 +78,16 @@ public final class IngestCommand implements Callable<Integer> {
                 Integer.parseInt(wh[1]), steps, null, null);
         IngestRun.Settings settings = new IngestRun.Settings(warmup, records,
                 warmupRecords >= 0 ? warmupRecords : records / 10, levels, levelDuration, rates, rateDuration, shape,
-                profile);
+                profile, dispatcherProperties);
         Path root = BenchEnvironment.home(home);
         return new IngestRun(root, BenchEnvironment.reportBase(root, out), settings, console).execute();
     }
 
-    static BenchSystem.Options systemOptions(Path root, Path dir, boolean profile) {
+    static BenchSystem.Options systemOptions(Path root, Path dir, boolean profile, Map<String, String> properties) {
         BenchSystem.Options options = BenchSystem.Options.in(root, dir).withWorkers(0);
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            options = options.withDispatcherProperty(property.getKey(), property.getValue());
+        }
         if (profile) {
             options = options.withDispatcherJvmOptions(List.of("-Xmx512m",
                     "-XX:StartFlightRecording=filename=" + dir.resolve("dispatcher.jfr") + ",settings=profile"));

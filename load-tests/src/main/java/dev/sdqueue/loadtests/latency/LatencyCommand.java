@@ -3,6 +3,8 @@ package dev.sdqueue.loadtests.latency;
 import dev.sdqueue.loadtests.BenchEnvironment;
 import dev.sdqueue.loadtests.BenchSystem;
 import dev.sdqueue.loadtests.DurationConverter;
+import dev.sdqueue.loadtests.RequestTimestamps;
+import dev.sdqueue.loadtests.load.JobSample;
 import dev.sdqueue.loadtests.load.LoadPhase;
 import dev.sdqueue.loadtests.load.LoadPlan;
 import dev.sdqueue.loadtests.load.LoadRun;
@@ -42,7 +44,7 @@ public final class LatencyCommand implements Callable<Integer> {
     Map<String, String> workerProperties = new LinkedHashMap<>();
     @Option(names = "--drain-timeout", converter = DurationConverter.class, defaultValue = "120s")
     Duration drainTimeout;
-    @Option(names = "--smoke", description = "seconds-long run for CI: --jobs 10 --warmup-jobs 3 --rate 4")
+    @Option(names = "--smoke", description = "seconds-long run for CI: --jobs 10 --warmup-jobs 4 --rate 4")
     boolean smoke;
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)") Path out;
     @Option(names = "--home", paramLabel = "DIR", description = "repository root (default -Dsdq.home)") Path home;
@@ -58,7 +60,7 @@ public final class LatencyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (smoke) {
             jobs = 10;
-            warmupJobs = 3;
+            warmupJobs = 4;
             rate = 4;
         }
         Path root = BenchEnvironment.home(home);
@@ -80,14 +82,22 @@ public final class LatencyCommand implements Callable<Integer> {
         try (BenchSystem system = BenchSystem.start(options, line -> console.println("  " + line))) {
             List<LoadPhase> phases = new java.util.ArrayList<>();
             if (warmupJobs > 0) {
-                phases.add(LoadPhase.constantRate("warmup", rate, seconds(warmupJobs / rate)));
+                phases.add(LoadPhase.arrivals("warmup", warmupJobs, seconds(warmupJobs / rate)));
             }
-            phases.add(LoadPhase.constantRate("measure", rate, seconds(jobs / rate)));
+            phases.add(LoadPhase.arrivals("measure", jobs, seconds(jobs / rate)));
             LoadPlan plan = new LoadPlan(system.dispatcherUri(), shape.body(), phases, true, Duration.ofSeconds(30));
-            LoadRun.Outcome outcome = LoadRun.execute(plan, system.bootstrapServers(), drainTimeout,
-                    report.gatlingDir(), "sdq bench latency", console);
-            LatencyReport latency = new LatencyReport(outcome.result().onlyPhase("measure"), shape, rate,
-                    options.modelDir(), outcome.gatlingReport().orElse(null), report);
+            LoadRun.Outcome outcome;
+            Map<String, Long> requestRecordMs = new java.util.HashMap<>();
+            try (RequestTimestamps requests = RequestTimestamps.startAtEnd(system.bootstrapServers())) {
+                outcome = LoadRun.execute(plan, system.bootstrapServers(), drainTimeout, report.gatlingDir(),
+                        "sdq bench latency", console);
+                for (JobSample job : outcome.result().jobs()) {
+                    requests.createdMs(job.submission().jobId())
+                            .ifPresent(ms -> requestRecordMs.put(job.submission().jobId(), ms));
+                }
+            }
+            LatencyReport latency = new LatencyReport(outcome.result().onlyPhase("measure"), requestRecordMs, shape,
+                    rate, options.modelDir(), outcome.gatlingReport().orElse(null), report);
             latency.print(console);
             return latency.clean() ? 0 : 1;
         } finally {

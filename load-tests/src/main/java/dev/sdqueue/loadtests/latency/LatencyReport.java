@@ -26,15 +26,17 @@ final class LatencyReport {
     }
 
     private final LoadResult result;
+    private final Map<String, Long> requestRecordMs;
     private final RequestShape shape;
     private final double rate;
     private final Path model;
     private final Path gatlingReport;
     private final BenchReport report;
 
-    LatencyReport(LoadResult result, RequestShape shape, double rate, Path model, Path gatlingReport,
-                  BenchReport report) {
+    LatencyReport(LoadResult result, Map<String, Long> requestRecordMs, RequestShape shape, double rate, Path model,
+                  Path gatlingReport, BenchReport report) {
         this.result = result;
+        this.requestRecordMs = requestRecordMs;
         this.shape = shape;
         this.rate = rate;
         this.model = model;
@@ -54,11 +56,26 @@ final class LatencyReport {
                 new Row("pipeline (completed.timings.totalMs)", result.pipeline()),
                 new Row("added = end to end - pipeline", result.added()),
                 new Row("  send -> started.at (HTTP, publish, request topic, worker poll)", of(JobSample::toStartedMs)),
+                new Row("    send -> request record created (dispatcher: HTTP, validation, send)",
+                        of(this::sendToRecordMs)),
+                new Row("    request record -> started.at (topic, worker poll and dequeue)", of(this::recordToStartedMs)),
                 new Row("  started.at -> completed.at, minus pipeline", of(JobSample::inWorkerBesidesPipelineMs)),
                 new Row("    of which upload (timings.uploadMs)", of(JobSample::uploadMs)),
                 new Row("  completed.at -> received (publish + delivery of the event)", of(JobSample::deliveryMs)),
                 new Row("submit (HTTP 202, for reference)", Percentiles.of(result.submissions().stream()
                         .filter(Submission::accepted).mapToDouble(Submission::latencyMs).toArray())));
+    }
+
+    /** Record timestamps are whole ms: these two are good to about 1 ms. */
+    private double sendToRecordMs(JobSample job) {
+        Long created = requestRecordMs.get(job.submission().jobId());
+        return created == null ? Double.NaN : created - job.submission().sendMicros() / 1000.0;
+    }
+
+    private double recordToStartedMs(JobSample job) {
+        Long created = requestRecordMs.get(job.submission().jobId());
+        return created == null || job.events().startedAtMicros() == 0 ? Double.NaN
+                : job.events().startedAtMicros() / 1000.0 - created;
     }
 
     private Percentiles of(ToDoubleFunction<JobSample> figure) {
@@ -85,9 +102,9 @@ final class LatencyReport {
         lines.add(String.format(Locale.ROOT, "submitted %d, accepted %d, completed %d, failed %d %s, lost %d",
                 result.submitted(), result.accepted(), result.completed(), result.failed(), result.failedByReason(),
                 result.lost()));
-        lines.add(String.format("  %-68s %9s %9s %9s", "ms", "p50", "p99", "max"));
+        lines.add(String.format("  %-72s %9s %9s %9s", "ms", "p50", "p99", "max"));
         for (Row row : rows()) {
-            lines.add(String.format("  %-68s %9s %9s %9s", row.name(), Percentiles.ms(row.values().p50()),
+            lines.add(String.format("  %-72s %9s %9s %9s", row.name(), Percentiles.ms(row.values().p50()),
                     Percentiles.ms(row.values().p99()), Percentiles.ms(row.values().max())));
         }
         lines.add(String.format(Locale.ROOT, "added / end to end: %.1f %% at the median (per job), %.1f %% of the "
@@ -134,7 +151,7 @@ final class LatencyReport {
     }
 
     private static double[] pick(List<Row> rows, boolean p50) {
-        int[] index = {0, 1, 2, 3, 4, 6};
+        int[] index = {0, 1, 2, 3, 6, 8};
         double[] values = new double[index.length];
         for (int i = 0; i < index.length; i++) {
             Percentiles p = rows.get(index[i]).values();

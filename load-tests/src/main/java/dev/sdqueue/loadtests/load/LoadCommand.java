@@ -63,6 +63,9 @@ public final class LoadCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--worker-property", paramLabel = "KEY=VALUE", description = "extra -D for private workers")
     Map<String, String> workerProperties = new LinkedHashMap<>();
+    @Option(names = "--dispatcher-property", paramLabel = "KEY=VALUE", description = "extra -D for the private "
+            + "dispatcher")
+    Map<String, String> dispatcherProperties = new LinkedHashMap<>();
     @Option(names = "--name", defaultValue = "load", description = "report folder prefix") String name;
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)") Path out;
     @Option(names = "--home", paramLabel = "DIR", description = "repository root (default -Dsdq.home)") Path home;
@@ -89,6 +92,9 @@ public final class LoadCommand implements Callable<Integer> {
         }
         BenchSystem.Options options = BenchSystem.Options.in(root, report.dir().resolve("system"))
                 .withWorkers(workers).withWorkerProperties(workerProperties);
+        for (Map.Entry<String, String> property : dispatcherProperties.entrySet()) {
+            options = options.withDispatcherProperty(property.getKey(), property.getValue());
+        }
         if (model != null) {
             options = options.withModelDir(model.toAbsolutePath());
         }

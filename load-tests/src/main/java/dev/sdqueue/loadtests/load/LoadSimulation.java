@@ -4,6 +4,7 @@ import static io.gatling.javaapi.core.CoreDsl.ByteArrayBody;
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
+import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -66,6 +67,7 @@ public final class LoadSimulation extends Simulation {
         return switch (phase.kind()) {
             case CONSTANT_RATE -> scenario.injectOpen(constantUsersPerSec(phase.to()).during(duration));
             case RAMP_RATE -> scenario.injectOpen(rampUsersPerSec(phase.from()).to(phase.to()).during(duration));
+            case COUNT -> scenario.injectOpen(rampUsers((int) phase.to()).during(duration));
             case CONCURRENCY -> scenario.injectClosed(constantConcurrentUsers((int) phase.to())
                     .during(Duration.ofMillis(Math.round(seconds * 1000))));
         };
