@@ -66,6 +66,14 @@ public final class WorkerConfig {
         @WithDefault("1")
         int progressEvery();
 
+        /**
+         * At most one progress event per job in this time (the last step always has one). Each event is a produce
+         * request and broker work: per step on a fast GPU that is tens of events per second per worker, for a
+         * progress bar that cannot show them.
+         */
+        @WithDefault("PT0.5S")
+        Duration progressInterval();
+
         TensorRt tensorrt();
 
         Cuda cuda();

@@ -55,6 +55,7 @@ public final class GenerationJobHandler {
     private final RequestDefaults defaults;
     private final String workerId;
     private final int progressEvery;
+    private final long progressIntervalNanos;
     private final Clock clock;
     private final StageRecorder stages;
     /** Runs the ended-jobs lookup of a delivery while the model already starts on it. */
@@ -63,14 +64,14 @@ public final class GenerationJobHandler {
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
                                 TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
                                 String workerId, int progressEvery, Clock clock) {
-        this(generator, store, events, terminals, validator, defaults, workerId, progressEvery, clock,
+        this(generator, store, events, terminals, validator, defaults, workerId, progressEvery, Duration.ZERO, clock,
                 StageRecorder.NONE, Runnable::run);
     }
 
     public GenerationJobHandler(ImageGenerator generator, ImageStore store, EventPublisher events,
                                 TerminalStates terminals, RequestValidator validator, RequestDefaults defaults,
-                                String workerId, int progressEvery, Clock clock, StageRecorder stages,
-                                Executor lookups) {
+                                String workerId, int progressEvery, Duration progressInterval, Clock clock,
+                                StageRecorder stages, Executor lookups) {
         this.generator = generator;
         this.store = store;
         this.events = events;
@@ -79,6 +80,7 @@ public final class GenerationJobHandler {
         this.defaults = defaults;
         this.workerId = workerId;
         this.progressEvery = Math.max(1, progressEvery);
+        this.progressIntervalNanos = Math.max(0, progressInterval.toNanos());
         this.clock = clock;
         this.stages = stages;
         this.lookups = lookups;
@@ -246,10 +248,13 @@ public final class GenerationJobHandler {
         stages.record("admit", System.nanoTime() - admitStart);
         ImageGenerator.Output output;
         try {
+            long[] lastProgress = {System.nanoTime()};
             output = generator.generate(input, (step, total) -> {
                 abortIfSignalled(attempt);
                 admitted.run();
-                if (step % progressEvery == 0 || step == total) {
+                long now = System.nanoTime();
+                if (step == total || (step % progressEvery == 0 && now - lastProgress[0] >= progressIntervalNanos)) {
+                    lastProgress[0] = now;
                     events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
                 }
             });

@@ -21,7 +21,8 @@ final class JobHandlerProducer {
                                  MicrometerStageRecorder stages) {
         return new GenerationJobHandler(generator, store, events, terminals, new RequestValidator(l.toRequestLimits()),
                 d.toRequestDefaults(model.name()),
-                identity.id(), pipeline.progressEvery(), Clock.systemUTC(), stages, Executors.newSingleThreadExecutor(
+                identity.id(), pipeline.progressEvery(), pipeline.progressInterval(), Clock.systemUTC(), stages,
+                Executors.newSingleThreadExecutor(
                         runnable -> {
                             Thread thread = new Thread(runnable, "sdq-admission");
                             thread.setDaemon(true); // only waits on the broker; nothing to finish at exit

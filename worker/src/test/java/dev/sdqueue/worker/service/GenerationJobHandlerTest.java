@@ -11,6 +11,7 @@ import dev.sdqueue.schema.RequestValidator;
 import dev.sdqueue.worker.messaging.EventPublisher;
 import dev.sdqueue.worker.storage.ImageStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -248,7 +249,7 @@ class GenerationJobHandlerTest {
         };
         List<String> stagesSeen = new ArrayList<>();
         GenerationJobHandler timed = new GenerationJobHandler(generator, store, events, terminals,
-                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, Duration.ZERO, CLOCK,
                 (stage, nanos) -> stagesSeen.add(stage), Runnable::run);
 
         GenerationJobHandler.Inference inference = timed.infer(request("euler", 5L, 2), JobAttempt.of(1));
@@ -282,7 +283,7 @@ class GenerationJobHandlerTest {
     void aSlowLookupDoesNotHoldTheModelBackAndAJobFoundEndedAtTheFirstStepPublishesNothing() {
         terminals.known.put("job-1", "completed");
         GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
-                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK, StageRecorder.NONE,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, Duration.ZERO, CLOCK, StageRecorder.NONE,
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
 
         JobOutcome outcome = slowLookups.run(request(null, 1L, null), JobAttempt.of(2));
@@ -297,13 +298,25 @@ class GenerationJobHandlerTest {
     @Test
     void aSlowLookupForAJobThatDidNotEndLetsItRunAndPublishStartedFirst() {
         GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
-                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, CLOCK, StageRecorder.NONE,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, Duration.ZERO, CLOCK, StageRecorder.NONE,
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
 
         JobOutcome outcome = slowLookups.run(request(null, 1L, null), JobAttempt.of(1));
 
         assertThat(outcome).isEqualTo(new JobOutcome.Completed(1));
         assertThat(events.sent).extracting(GenerationEvent::type).startsWith("started").endsWith("completed");
+    }
+
+    @Test
+    void progressIsThrottledInTimeButTheLastStepAlwaysHasOne() {
+        GenerationJobHandler throttled = new GenerationJobHandler(generator, store, events, terminals,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 1, Duration.ofHours(1), CLOCK,
+                StageRecorder.NONE, Runnable::run);
+
+        throttled.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(events.sent).extracting(GenerationEvent::type).containsExactly("started", "progress", "completed");
+        assertThat(((GenerationEvent.Progress) events.sent.get(1)).step()).isEqualTo(5);
     }
 
     private static final class RecordingEvents implements EventPublisher {
