@@ -45,6 +45,15 @@ public final class DutyCycleCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "denoising steps (default: ${DEFAULT-VALUE})")
     int steps;
 
+    @Option(names = "--model-threads", defaultValue = "1", description = "ONNX Runtime intra-op threads: 1 gives the"
+            + " model one core as its 'accelerator' and leaves the other to the host work (PNG, upload, Kafka, S3), as"
+            + " on a GPU machine; 0 lets ORT take every core (default: ${DEFAULT-VALUE})")
+    int modelThreads;
+
+    @Option(names = "-D", mapFallbackValue = "", description = "extra worker property, e.g."
+            + " -Dsdq.pipeline.progress-every=5 (repeatable)")
+    Map<String, String> workerProperties = new LinkedHashMap<>();
+
     @Option(names = "--home", description = "repository root (default: -Dsdq.home or found upwards)")
     Path home;
 
@@ -66,7 +75,9 @@ public final class DutyCycleCommand implements Callable<Integer> {
                         .withWorkerProperty("sdq.model.name", model)
                         .withWorkerProperty("sdq.worker.finishing-jobs", Integer.toString(finishingJobs))
                         .withWorkerProperty("sdq.pipeline.warmup-sizes", size + "x" + size)
-                        .withWorkerProperty("sdq.pipeline.warmup-batches", "1");
+                        .withWorkerProperty("sdq.pipeline.warmup-batches", "1")
+                        .withWorkerProperty("sdq.pipeline.intra-op-threads", Integer.toString(modelThreads))
+                        .withWorkerProperties(workerProperties);
                 try (BenchSystem system = BenchSystem.start(options, line -> { })) {
                     SaturationRun.Result result = SaturationRun.run(label, system,
                             new RequestBacklog.Shape(model, size, size, steps, 7.5), backlog, minJobs,
