@@ -3,6 +3,8 @@ package dev.sdqueue.loadtests.worker;
 import dev.sdqueue.loadtests.BenchEnvironment;
 import dev.sdqueue.loadtests.BenchSystem;
 import dev.sdqueue.loadtests.report.BenchReport;
+import dev.sdqueue.loadtests.report.HtmlReport;
+import dev.sdqueue.loadtests.report.SvgChart;
 import dev.sdqueue.loadtests.report.MermaidChart;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,12 +59,22 @@ public final class DutyCycleCommand implements Callable<Integer> {
     @Option(names = "--home", description = "repository root (default: -Dsdq.home or found upwards)")
     Path home;
 
-    @Option(names = "--report-dir", description = "where reports go (default: <home>/.sdq/bench)")
+    @Option(names = {"--out", "--report-dir"}, description = "where reports go (default: <home>/.sdq/bench)")
     Path reportDir;
+
+    @Option(names = "--smoke", description = "seconds-long run for CI: bench-100ms only, finishing 0 and 1, 3 jobs each")
+    boolean smoke;
 
     @Override
     public Integer call() throws Exception {
         Path root = BenchEnvironment.home(home);
+        if (smoke) {
+            models = List.of("bench-100ms");
+            backlog = Duration.ofMillis(1);
+            minJobs = 3;
+            steps = 4;
+            size = 128;
+        }
         BenchReport report = BenchReport.create(BenchEnvironment.reportBase(root, reportDir), "duty");
         List<SaturationRun.Result> results = new ArrayList<>();
         for (String model : models) {
@@ -90,9 +102,12 @@ public final class DutyCycleCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(table(results));
-        report.writeJson(Map.of("bench", "duty", "size", size, "steps", steps, "runs", results));
+        report.writeJson(Map.of("bench", "duty", "size", size, "steps", steps, "modelThreads", modelThreads,
+                "runs", results));
         report.writeMarkdown(plots(results));
-        System.out.println("report: " + report.dir());
+        report.writeHtml(html(results));
+        System.out.println("reports: " + report.dir().resolve("index.html") + ", " + report.dir().resolve("summary.json")
+                + ", " + report.dir().resolve("plots.md"));
         for (String model : models) {
             System.out.println(ratioLine(model, results));
         }
@@ -134,11 +149,42 @@ public final class DutyCycleCommand implements Callable<Integer> {
         SaturationRun.Result before = runs.get(0);
         SaturationRun.Result after = runs.get(runs.size() - 1);
         boolean overlap = after.modelIdleMsPerJob() < after.finishingMsPerJob();
-        return String.format(Locale.ROOT, "duty: %s: duty cycle %.1f%% -> %.1f%% of the 100%% ceiling, jobs/s %.2f"
-                        + " -> %.2f (x%.2f); PNG+upload+publish %.1f ms/job %s the next job's inference"
-                        + " (model idle %.1f ms/job)", model, 100 * before.dutyCycle(), 100 * after.dutyCycle(),
-                before.jobsPerSecond(), after.jobsPerSecond(), after.jobsPerSecond() / before.jobsPerSecond(),
-                after.finishingMsPerJob(), overlap ? "overlaps" : "does NOT overlap", after.modelIdleMsPerJob());
+        return String.format(Locale.ROOT, "duty: model=%s duty_before=%.3f duty_after=%.3f ceiling=1 jobs_per_s_before=%.3f"
+                        + " jobs_per_s_after=%.3f finishing_ms=%.1f model_idle_ms=%.1f overlap=%s failed=%d", model,
+                before.dutyCycle(), after.dutyCycle(), before.jobsPerSecond(), after.jobsPerSecond(),
+                after.finishingMsPerJob(), after.modelIdleMsPerJob(), overlap ? "yes" : "no",
+                runs.stream().mapToInt(SaturationRun.Result::failed).sum());
+    }
+
+    private HtmlReport html(List<SaturationRun.Result> results) {
+        HtmlReport page = new HtmlReport("sdqueue bench duty").heading("Worker duty cycle at saturation")
+                .paragraph("One worker, a backlog on the request topic, " + size + "x" + size + ", " + steps
+                        + " steps, guidance 7.5, model on " + modelThreads + " ORT thread(s). Duty = model seconds"
+                        + " (text encoder + each denoising step + VAE) / wall seconds between two scrapes taken while"
+                        + " the model always had work; ceiling 100%.");
+        List<String> header = new ArrayList<>(List.of("run", "duty %", "jobs/s", "model idle ms/job"));
+        WorkerMetrics.STAGES.forEach(stage -> header.add(stage + " ms"));
+        header.addAll(List.of("RSS idle MiB", "RSS peak MiB", "heap idle MiB", "heap peak MiB"));
+        List<List<String>> rows = new ArrayList<>();
+        for (SaturationRun.Result r : results) {
+            List<String> row = new ArrayList<>(List.of(r.label(), fmt(100 * r.dutyCycle()), fmt(r.jobsPerSecond()),
+                    fmt(r.modelIdleMsPerJob())));
+            WorkerMetrics.STAGES.forEach(stage -> row.add(fmt(r.stageMsPerJob().getOrDefault(stage, 0.0))));
+            row.addAll(List.of(fmt(r.idleRssMb()), fmt(r.peakRssMb()), fmt(r.idleHeapMb()), fmt(r.peakHeapMb())));
+            rows.add(row);
+        }
+        List<String> labels = results.stream().map(SaturationRun.Result::label).toList();
+        return page.table(header, rows)
+                .chart(SvgChart.bars("Duty cycle (%; ceiling 100)", "run", "%", labels,
+                        results.stream().mapToDouble(r -> 100 * r.dutyCycle()).toArray()))
+                .chart(SvgChart.bars("Jobs/s", "run", "jobs/s", labels,
+                        results.stream().mapToDouble(SaturationRun.Result::jobsPerSecond).toArray()))
+                .chart(SvgChart.bars("Model idle per job (ms; ceiling 0)", "run", "ms", labels,
+                        results.stream().mapToDouble(SaturationRun.Result::modelIdleMsPerJob).toArray()));
+    }
+
+    private static String fmt(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String plots(List<SaturationRun.Result> results) {

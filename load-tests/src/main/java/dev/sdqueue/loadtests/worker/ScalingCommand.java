@@ -4,6 +4,8 @@ import dev.sdqueue.loadtests.BenchEnvironment;
 import dev.sdqueue.loadtests.BenchSystem;
 import dev.sdqueue.loadtests.EventTracker;
 import dev.sdqueue.loadtests.report.BenchReport;
+import dev.sdqueue.loadtests.report.HtmlReport;
+import dev.sdqueue.loadtests.report.SvgChart;
 import dev.sdqueue.loadtests.report.MermaidChart;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,8 +45,11 @@ public final class ScalingCommand implements Callable<Integer> {
     @Option(names = "--home", description = "repository root (default: -Dsdq.home or found upwards)")
     Path home;
 
-    @Option(names = "--report-dir", description = "where reports go (default: <home>/.sdq/bench)")
+    @Option(names = {"--out", "--report-dir"}, description = "where reports go (default: <home>/.sdq/bench)")
     Path reportDir;
+
+    @Option(names = "--smoke", description = "seconds-long run for CI: 1 and 2 workers, short backlog, 5 steps")
+    boolean smoke;
 
     /** One worker count's result. */
     record Run(int workers, int jobs, double seconds, double jobsPerSecond, double jobMs, Map<String, Long> perWorker,
@@ -54,6 +59,11 @@ public final class ScalingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path root = BenchEnvironment.home(home);
+        if (smoke) {
+            workerCounts = List.of(1, 2);
+            backlog = Duration.ofSeconds(2);
+            steps = 5;
+        }
         BenchReport report = BenchReport.create(BenchEnvironment.reportBase(root, reportDir), "scaling");
         System.out.println("scaling: BENCHMARK MODEL " + MODEL + " (sleeps per step: wall time, not CPU; never a"
                 + " default), " + steps + " steps per job");
@@ -80,7 +90,9 @@ public final class ScalingCommand implements Callable<Integer> {
                 List.of(new MermaidChart.Values(runs.stream().mapToDouble(Run::jobsPerSecond).toArray(), true),
                         new MermaidChart.Values(runs.stream().mapToDouble(r -> r.workers() * runs.get(0)
                                 .jobsPerSecond() / runs.get(0).workers()).toArray(), false))));
-        System.out.println("report: " + report.dir());
+        report.writeHtml(html(runs));
+        System.out.println("reports: " + report.dir().resolve("index.html") + ", " + report.dir().resolve("summary.json")
+                + ", " + report.dir().resolve("plots.md"));
         System.out.println(ratioLine(runs));
         return runs.stream().anyMatch(r -> r.failed() > 0) ? 1 : 0;
     }
@@ -112,14 +124,35 @@ public final class ScalingCommand implements Callable<Integer> {
         }
     }
 
-    static String ratioLine(List<Run> runs) {
-        StringBuilder line = new StringBuilder("scaling: jobs/s");
+    private HtmlReport html(List<Run> runs) {
+        List<List<String>> rows = new ArrayList<>();
         double one = runs.get(0).jobsPerSecond() / runs.get(0).workers();
         for (Run run : runs) {
-            line.append(String.format(Locale.ROOT, " | N=%d %.2f (x%.2f of N=%d, %.0f%% of the ceiling N x one worker)",
-                    run.workers(), run.jobsPerSecond(), run.jobsPerSecond() / runs.get(0).jobsPerSecond(),
-                    runs.get(0).workers(), 100 * run.jobsPerSecond() / (one * run.workers())));
+            rows.add(List.of(Integer.toString(run.workers()), Integer.toString(run.jobs()), fmt(run.seconds()),
+                    fmt(run.jobsPerSecond()), fmt(one * run.workers()), fmt(100 * run.jobsPerSecond()
+                            / (one * run.workers())), run.perWorker().values().toString(), Long.toString(run.failed())));
         }
-        return line.toString();
+        List<String> labels = runs.stream().map(r -> Integer.toString(r.workers())).toList();
+        return new HtmlReport("sdqueue bench scaling").heading("Jobs/s versus worker processes")
+                .paragraph("BENCHMARK MODEL " + MODEL + ": each step sleeps (wall time, not CPU), " + steps
+                        + " steps per job, " + partitions + " partitions. Ceiling: N x one worker's rate.")
+                .table(List.of("workers", "jobs", "seconds", "jobs/s", "ceiling jobs/s", "% of ceiling",
+                        "jobs per worker", "failed"), rows)
+                .chart(SvgChart.bars("Jobs/s by worker count", "workers", "jobs/s", labels,
+                        runs.stream().mapToDouble(Run::jobsPerSecond).toArray()));
+    }
+
+    private static String fmt(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    static String ratioLine(List<Run> runs) {
+        StringBuilder line = new StringBuilder("scaling:");
+        double one = runs.get(0).jobsPerSecond() / runs.get(0).workers();
+        for (Run run : runs) {
+            line.append(String.format(Locale.ROOT, " n%d_jobs_per_s=%.3f n%d_of_ceiling=%.3f", run.workers(),
+                    run.jobsPerSecond(), run.workers(), run.jobsPerSecond() / (one * run.workers())));
+        }
+        return line.append(" failed=").append(runs.stream().mapToLong(Run::failed).sum()).toString();
     }
 }
