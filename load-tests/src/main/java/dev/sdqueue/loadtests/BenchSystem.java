@@ -40,7 +40,7 @@ public final class BenchSystem implements AutoCloseable {
     public record Options(Path home, Path workDir, boolean dispatcher, int workers, Path modelDir, int partitions,
                           Map<String, String> workerProperties, List<String> workerJvmOptions,
                           Map<String, String> dispatcherProperties, List<String> dispatcherJvmOptions,
-                          Duration readyTimeout) {
+                          Duration readyTimeout, Path dispatcherJarOverride) {
         public Options {
             Objects.requireNonNull(home, "home");
             Objects.requireNonNull(workDir, "workDir");
@@ -62,28 +62,28 @@ public final class BenchSystem implements AutoCloseable {
         public static Options in(Path home, Path workDir) {
             return new Options(home, workDir, true, 0, home.resolve("models/target/tiny-random"),
                     LocalStackConfig.DEFAULT_PARTITIONS, Map.of(), List.of("-Xmx1g"), Map.of(), List.of("-Xmx512m"),
-                    Duration.ofMinutes(5));
+                    Duration.ofMinutes(5), null);
         }
 
         public Options withDispatcher(boolean start) {
             return new Options(home, workDir, start, workers, modelDir, partitions, workerProperties,
-                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withWorkers(int count) {
             return new Options(home, workDir, dispatcher, count, modelDir, partitions, workerProperties,
-                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withModelDir(Path dir) {
             return new Options(home, workDir, dispatcher, workers, dir, partitions, workerProperties,
-                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         /** Partitions of the request, retry and event topics (at least the number of workers to keep all busy). */
         public Options withPartitions(int count) {
             return new Options(home, workDir, dispatcher, workers, modelDir, count, workerProperties,
-                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withWorkerProperty(String key, String value) {
@@ -94,33 +94,40 @@ public final class BenchSystem implements AutoCloseable {
             Map<String, String> merged = new LinkedHashMap<>(workerProperties);
             merged.putAll(more);
             return new Options(home, workDir, dispatcher, workers, modelDir, partitions, merged, workerJvmOptions,
-                    dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withWorkerJvmOptions(List<String> options) {
             return new Options(home, workDir, dispatcher, workers, modelDir, partitions, workerProperties, options,
-                    dispatcherProperties, dispatcherJvmOptions, readyTimeout);
+                    dispatcherProperties, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withDispatcherProperty(String key, String value) {
             Map<String, String> merged = new LinkedHashMap<>(dispatcherProperties);
             merged.put(key, value);
             return new Options(home, workDir, dispatcher, workers, modelDir, partitions, workerProperties,
-                    workerJvmOptions, merged, dispatcherJvmOptions, readyTimeout);
+                    workerJvmOptions, merged, dispatcherJvmOptions, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withDispatcherJvmOptions(List<String> options) {
             return new Options(home, workDir, dispatcher, workers, modelDir, partitions, workerProperties,
-                    workerJvmOptions, dispatcherProperties, options, readyTimeout);
+                    workerJvmOptions, dispatcherProperties, options, readyTimeout, dispatcherJarOverride);
         }
 
         public Options withReadyTimeout(Duration timeout) {
             return new Options(home, workDir, dispatcher, workers, modelDir, partitions, workerProperties,
-                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, timeout);
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, timeout, dispatcherJarOverride);
+        }
+
+        /** Another dispatcher build (e.g. a patched one, to compare), instead of this repository's. */
+        public Options withDispatcherJar(Path jar) {
+            return new Options(home, workDir, dispatcher, workers, modelDir, partitions, workerProperties,
+                    workerJvmOptions, dispatcherProperties, dispatcherJvmOptions, readyTimeout, jar);
         }
 
         Path dispatcherJar() {
-            return home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar");
+            return dispatcherJarOverride != null ? dispatcherJarOverride
+                    : home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar");
         }
 
         Path workerJar() {

@@ -33,7 +33,7 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--warmup-records", defaultValue = "-1", description = "ProducerPerformance --warmup-records "
             + "(default: a tenth of --records)")
     long warmupRecords;
-    @Option(names = "--levels", split = ",", defaultValue = "1,4,16,32,64,128",
+    @Option(names = "--levels", split = ",", defaultValue = "1,4,16,64,128,256,512",
             description = "capacity sweep: submissions in flight per level (closed model); default ${DEFAULT-VALUE}")
     List<Integer> levels;
     @Option(names = "--level-duration", converter = DurationConverter.class, defaultValue = "8s")
@@ -54,6 +54,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--dispatcher-property", paramLabel = "KEY=VALUE", description = "extra -D for the dispatcher "
             + "(to compare settings, e.g. mp.messaging.outgoing.generation-requests.linger.ms=0)")
     Map<String, String> dispatcherProperties = new LinkedHashMap<>();
+    @Option(names = "--dispatcher-jar", paramLabel = "JAR", description = "another dispatcher build to measure "
+            + "(default dispatcher/target/quarkus-app/quarkus-run.jar)")
+    Path dispatcherJar;
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)") Path out;
     @Option(names = "--home", paramLabel = "DIR", description = "repository root (default -Dsdq.home)") Path home;
 
@@ -78,13 +81,18 @@ public final class IngestCommand implements Callable<Integer> {
                 Integer.parseInt(wh[1]), steps, null, null);
         IngestRun.Settings settings = new IngestRun.Settings(warmup, records,
                 warmupRecords >= 0 ? warmupRecords : records / 10, levels, levelDuration, rates, rateDuration, shape,
-                profile, dispatcherProperties);
+                profile, dispatcherProperties, dispatcherJar == null ? null : dispatcherJar.toAbsolutePath());
         Path root = BenchEnvironment.home(home);
         return new IngestRun(root, BenchEnvironment.reportBase(root, out), settings, console).execute();
     }
 
-    static BenchSystem.Options systemOptions(Path root, Path dir, boolean profile, Map<String, String> properties) {
+    static BenchSystem.Options systemOptions(Path root, Path dir, IngestRun.Settings settings) {
         BenchSystem.Options options = BenchSystem.Options.in(root, dir).withWorkers(0);
+        boolean profile = settings.profile();
+        Map<String, String> properties = settings.dispatcherProperties();
+        if (settings.dispatcherJar() != null) {
+            options = options.withDispatcherJar(settings.dispatcherJar());
+        }
         for (Map.Entry<String, String> property : properties.entrySet()) {
             options = options.withDispatcherProperty(property.getKey(), property.getValue());
         }

@@ -41,7 +41,7 @@ public final class IngestRun {
     /** What to run. */
     public record Settings(Duration warmup, long records, long warmupRecords, List<Integer> levels,
                            Duration levelDuration, List<Integer> rates, Duration rateDuration, RequestShape shape,
-                           boolean profile, Map<String, String> dispatcherProperties) {
+                           boolean profile, Map<String, String> dispatcherProperties, Path dispatcherJar) {
     }
 
     /** One measured step: its figures and the CPU seconds each process used in its window. */
@@ -67,10 +67,10 @@ public final class IngestRun {
         BenchReport report = BenchReport.create(reportBase, "ingest");
         Path systemDir = report.dir().resolve("system");
         out.println("bench ingest: private system in " + systemDir + "; request " + settings.shape()
-                + (settings.dispatcherProperties().isEmpty() ? "" : "; dispatcher " + settings.dispatcherProperties()));
+                + (settings.dispatcherProperties().isEmpty() ? "" : "; dispatcher " + settings.dispatcherProperties())
+                + (settings.dispatcherJar() == null ? "" : "; dispatcher build " + settings.dispatcherJar()));
         IngestFigures figures;
-        try (BenchSystem system = BenchSystem.start(IngestCommand.systemOptions(home, systemDir, settings.profile(),
-                settings.dispatcherProperties()),
+        try (BenchSystem system = BenchSystem.start(IngestCommand.systemOptions(home, systemDir, settings),
                 line -> out.println("  " + line));
              CpuSampler cpu = new CpuSampler(Map.of("dispatcher", system.dispatcher().pid(), "kafka broker",
                      system.stack().kafkaPid(), LOAD_GENERATOR, ProcessHandle.current().pid()),
