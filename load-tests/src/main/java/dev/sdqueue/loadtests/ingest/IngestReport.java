@@ -81,6 +81,7 @@ final class IngestReport {
         if (profile != null) {
             lines.add("dispatcher profile (JFR execution samples, " + profile.samples() + " samples), by package: "
                     + percentages(profile.packages(), profile.samples(), 10));
+            lines.add("  by first frame outside the JDK: " + percentages(profile.libraries(), profile.samples(), 12));
             lines.add("  hot methods (self): " + percentages(profile.methods(), profile.samples(), 12));
         }
         IngestRun.Step best = f.best();

@@ -16,8 +16,12 @@ import jdk.jfr.consumer.RecordingFile;
  * frame, largest first.
  */
 public final class JfrHotMethods {
-    /** Sample counts: by method (self), by package of the top frame. */
-    public record Profile(long samples, Map<String, Long> methods, Map<String, Long> packages) {
+    /**
+     * Sample counts: by method (self), by package of the top frame, and by the first frame outside the JDK (so a
+     * HashMap lookup counts for the library that made it).
+     */
+    public record Profile(long samples, Map<String, Long> methods, Map<String, Long> packages,
+                          Map<String, Long> libraries) {
     }
 
     private JfrHotMethods() {
@@ -26,6 +30,7 @@ public final class JfrHotMethods {
     public static Profile read(Path recording, int top) throws IOException {
         Map<String, Long> methods = new HashMap<>();
         Map<String, Long> packages = new HashMap<>();
+        Map<String, Long> libraries = new HashMap<>();
         long samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
@@ -41,8 +46,18 @@ public final class JfrHotMethods {
             methods.merge(type + "." + frame.getMethod().getName(), 1L, Long::sum);
             int dot = type.lastIndexOf('.');
             packages.merge(dot < 0 ? type : packageGroup(type.substring(0, dot)), 1L, Long::sum);
+            String library = "(JDK only)";
+            for (RecordedFrame f : frames) {
+                String owner = f.getMethod().getType().getName();
+                if (!owner.startsWith("java.") && !owner.startsWith("jdk.") && !owner.startsWith("sun.")) {
+                    int last = owner.lastIndexOf('.');
+                    library = last < 0 ? owner : packageGroup(owner.substring(0, last));
+                    break;
+                }
+            }
+            libraries.merge(library, 1L, Long::sum);
         }
-        return new Profile(samples, top(methods, top), top(packages, top));
+        return new Profile(samples, top(methods, top), top(packages, top), top(libraries, top));
     }
 
     /** The first three package levels ({@code io.netty.handler}), enough to tell the libraries apart. */
