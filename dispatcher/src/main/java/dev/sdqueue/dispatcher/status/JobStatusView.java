@@ -32,6 +32,12 @@ public final class JobStatusView {
         jobs.merge(request.jobId(), JobStatus.queued(request), (known, fresh) -> known.withRequest(request));
     }
 
+    /** True if the job is known with its request: a later request record for it changes nothing. */
+    public boolean hasRequest(String jobId) {
+        JobStatus known = jobs.get(jobId);
+        return known != null && known.request() != null;
+    }
+
     public void onEvent(GenerationEvent event) {
         Objects.requireNonNull(event.jobId(), "jobId");
         jobs.compute(event.jobId(), (id, known) ->

@@ -5,6 +5,7 @@ import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Topics;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -35,6 +37,7 @@ public final class StatusFeed implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusFeed.class);
     private static final List<String> TOPICS = List.of(Topics.REQUESTS, Topics.EVENTS);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final String CE_SUBJECT = "ce_subject";
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private final Map<String, Object> consumerConfig;
@@ -206,6 +209,10 @@ public final class StatusFeed implements AutoCloseable {
         }
         try {
             if (Topics.REQUESTS.equals(r.topic())) {
+                if (alreadyKnown(r)) {
+                    applied.incrementAndGet();
+                    return;
+                }
                 GenerationRequested request = EventJson.fromBytes(r.value(), GenerationRequested.class);
                 if (request.jobId() == null && r.key() != null) {
                     request = request.withJobId(r.key(), request.requestedAt());
@@ -227,6 +234,22 @@ public final class StatusFeed implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             skip(r, e.getMessage());
         }
+    }
+
+    /**
+     * A request record whose job the view already has with its request: this replica's own records (read-your-write
+     * recorded them at acknowledgement) and repeats. {@code withRequest} would ignore it, so its JSON is not parsed.
+     * Only when the key is the CloudEvents subject (the job id the dispatcher writes there), so a producer whose key
+     * is not the job id is still read in full.
+     */
+    private boolean alreadyKnown(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null) {
+            return false;
+        }
+        Header subject = r.headers().lastHeader(CE_SUBJECT);
+        return subject != null && subject.value() != null
+                && r.key().equals(new String(subject.value(), StandardCharsets.UTF_8))
+                && view.hasRequest(r.key());
     }
 
     private void skip(ConsumerRecord<String, byte[]> r, String why) {
