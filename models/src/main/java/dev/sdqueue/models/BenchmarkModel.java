@@ -60,7 +60,7 @@ public final class BenchmarkModel {
     public static final Variant BENCH_100MS = new Variant("bench-100ms", 64, 2, 2,
             "Benchmark-only model (random weights, never a default): its UNet is sized so that one 20-step 256x256"
                     + " job at guidance 7.5 takes about 100 ms of model time on the project's 2-core CPU.");
-    public static final Variant BENCH_1S = new Variant("bench-1s", 128, 12, 4,
+    public static final Variant BENCH_1S = new Variant("bench-1s", 128, 14, 4,
             "Benchmark-only model (random weights, never a default): its UNet is sized so that one 20-step 256x256"
                     + " job at guidance 7.5 takes about 1 s of model time on the project's 2-core CPU.");
     public static final List<Variant> VARIANTS = List.of(BENCH_100MS, BENCH_1S);
