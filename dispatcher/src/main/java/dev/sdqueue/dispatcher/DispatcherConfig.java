@@ -26,6 +26,10 @@ public final class DispatcherConfig {
     public interface Instance {
         /** Names this replica in {@code ce_source} and Kafka client ids; defaults to $HOSTNAME or a random id. */
         Optional<String> instanceId();
+
+        /** Most requests one {@code POST /v1/generations/batch} may carry (at least 1). */
+        @WithDefault("100")
+        int maxBatch();
     }
 
     /** What a request may ask for ({@code sdq.limits.*}). */

@@ -39,6 +39,15 @@ public class DispatcherMetrics {
         accepted.increment();
     }
 
+    /** Jobs of one batch answer (the counters count jobs, not HTTP requests). */
+    void accepted(int jobs) {
+        accepted.increment(jobs);
+    }
+
+    void deduplicated(int jobs) {
+        deduplicated.increment(jobs);
+    }
+
     void invalid() {
         invalid.increment();
     }

@@ -183,7 +183,7 @@ public class GenerationResource {
                 .header(HttpHeaders.LOCATION, PATH + "/" + jobId);
     }
 
-    private static String rootCause(Throwable failure) {
+    static String rootCause(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

@@ -2,6 +2,7 @@ package dev.sdqueue.dispatcher;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,9 +18,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +40,8 @@ public final class RequestBodyParser {
     public static final String BODY = "body";
     /** The pseudo-field named when the media type is wrong (the issue asks for the header's name). */
     public static final String CONTENT_TYPE = "Content-Type";
+    /** The one property of a batch body: the array of requests. */
+    public static final String REQUESTS = "requests";
 
     /** NaN/Infinity literals parse (and then fail validation under their field's name); duplicate keys fail. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -80,10 +85,75 @@ public final class RequestBodyParser {
         } catch (IOException e) {
             return Result.structural(BODY, "could not be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            return Result.structural(BODY, "must be a JSON object, was " + describe(root));
+        return item(root);
+    }
+
+    /**
+     * A batch body {@code {"requests":[...]}}: every item read as {@link #parse} reads a single body (item
+     * violations name the item's own fields; the caller prefixes them). {@code violations} are the envelope's:
+     * media type, syntax (named by JSON path, e.g. {@code requests[2].width}), {@code requests} missing, not an
+     * array, empty or longer than {@code maxItems} (then no item is read), unknown top-level properties.
+     */
+    public BatchResult parseBatch(String contentType, byte[] body, int maxItems) {
+        Optional<String> mediaTypeProblem = checkMediaType(contentType);
+        if (mediaTypeProblem.isPresent()) {
+            return BatchResult.rejected(CONTENT_TYPE, mediaTypeProblem.get());
         }
-        return readFields((ObjectNode) root);
+        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return BatchResult.rejected(BODY, "is required: {\"requests\":[...]} with 1 to " + maxItems
+                    + " generation requests");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return BatchResult.rejected(pathOf(e), "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return BatchResult.rejected(BODY, "could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return BatchResult.rejected(BODY, "must be a JSON object {\"requests\":[...]}, was " + describe(root));
+        }
+        List<Violation> violations = new ArrayList<>();
+        root.properties().stream().map(Map.Entry::getKey).filter(name -> !name.equals(REQUESTS))
+                .forEach(name -> violations.add(new Violation(name, "unknown property; a batch has only \""
+                        + REQUESTS + "\"")));
+        JsonNode requests = root.get(REQUESTS);
+        if (requests == null || requests.isNull()) {
+            violations.add(new Violation(REQUESTS, "is required: an array of 1 to " + maxItems
+                    + " generation requests"));
+        } else if (!requests.isArray()) {
+            violations.add(new Violation(REQUESTS, "must be an array of 1 to " + maxItems
+                    + " generation requests, was " + describe(requests)));
+        } else if (requests.isEmpty() || requests.size() > maxItems) {
+            violations.add(new Violation(REQUESTS, "must hold 1 to " + maxItems
+                    + " requests (sdq.dispatcher.max-batch), held " + requests.size()));
+        }
+        if (violations.stream().anyMatch(v -> v.field().equals(REQUESTS))) {
+            return new BatchResult(List.of(), violations);
+        }
+        List<Result> items = new ArrayList<>(requests.size());
+        requests.forEach(node -> items.add(item(node)));
+        return new BatchResult(items, violations);
+    }
+
+    /** A batch body as read: its items (each like a single body) and the problems of the envelope itself. */
+    public record BatchResult(List<Result> items, List<Violation> violations) {
+        public BatchResult {
+            items = List.copyOf(items);
+            violations = List.copyOf(violations);
+        }
+
+        static BatchResult rejected(String field, String message) {
+            return new BatchResult(List.of(), List.of(new Violation(field, message)));
+        }
+    }
+
+    private static Result item(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return Result.structural(BODY, "must be a JSON object, was " + describe(node));
+        }
+        return readFields((ObjectNode) node);
     }
 
     /** Names of the properties a request may have, in declaration order. */
@@ -197,6 +267,24 @@ public final class RequestBodyParser {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where in a batch body the syntax broke, as {@code requests[2].width}; {@code body} if Jackson cannot say. */
+    private static String pathOf(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof JsonParser parser) || parser.getParsingContext() == null) {
+            return BODY;
+        }
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.addFirst("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null && !c.getCurrentName().isEmpty()) {
+                parts.addFirst("." + c.getCurrentName());
+            }
+        }
+        String path = String.join("", parts);
+        path = path.startsWith(".") ? path.substring(1) : path;
+        return path.isEmpty() ? BODY : path;
     }
 
     /** The property Jackson was reading when the syntax broke, if it knows one. */

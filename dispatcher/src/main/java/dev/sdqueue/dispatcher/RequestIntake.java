@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -50,14 +51,51 @@ public final class RequestIntake {
     }
 
     /** Invalid: one entry per problem, each naming the JSON property (or {@code body} / {@code Content-Type}). */
-    public record Rejected(List<Violation> violations) implements Outcome {
+    public record Rejected(List<Violation> violations) implements Outcome, BatchOutcome {
         public Rejected {
             violations = List.copyOf(violations);
         }
     }
 
+    /** The result of a batch body: all items accepted, or every problem of every item (all-or-nothing). */
+    public sealed interface BatchOutcome permits BatchAccepted, Rejected {
+    }
+
+    /** Every item valid: the records in request order, each with its own job id, the same time, defaults applied. */
+    public record BatchAccepted(List<GenerationRequested> requests) implements BatchOutcome {
+        public BatchAccepted {
+            requests = List.copyOf(requests);
+        }
+    }
+
     public Outcome evaluate(String contentType, byte[] body, String jobId, Instant requestedAt) {
-        RequestBodyParser.Result parsed = parser.parse(contentType, body);
+        return evaluate(parser.parse(contentType, body), jobId, requestedAt);
+    }
+
+    /**
+     * A batch body {@code {"requests":[...]}} of 1 to {@code maxItems} requests, each checked exactly like a single
+     * body; an item's problems are named {@code requests[i].field} ({@code requests[i]} when the item is not an
+     * object), the envelope's {@code requests}. {@code jobIds} supplies one id per item, in order.
+     */
+    public BatchOutcome evaluateBatch(String contentType, byte[] body, int maxItems, Supplier<String> jobIds,
+                                      Instant requestedAt) {
+        RequestBodyParser.BatchResult parsed = parser.parseBatch(contentType, body, maxItems);
+        List<Violation> violations = new ArrayList<>(parsed.violations());
+        List<GenerationRequested> accepted = new ArrayList<>(parsed.items().size());
+        for (int i = 0; i < parsed.items().size(); i++) {
+            Outcome item = evaluate(parsed.items().get(i), jobIds.get(), requestedAt);
+            if (item instanceof Rejected rejected) {
+                String prefix = RequestBodyParser.REQUESTS + "[" + i + "]";
+                rejected.violations().forEach(v -> violations.add(new Violation(
+                        RequestBodyParser.BODY.equals(v.field()) ? prefix : prefix + "." + v.field(), v.message())));
+            } else {
+                accepted.add(((Accepted) item).request());
+            }
+        }
+        return violations.isEmpty() ? new BatchAccepted(accepted) : new Rejected(violations);
+    }
+
+    private Outcome evaluate(RequestBodyParser.Result parsed, String jobId, Instant requestedAt) {
         if (parsed.structural()) {
             return new Rejected(parsed.violations());
         }

@@ -7,7 +7,9 @@ import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestLimits;
 import dev.sdqueue.schema.RequestValidator;
 import dev.sdqueue.schema.Violation;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -46,6 +48,13 @@ public class RequestSettings {
     @Singleton
     IdempotentAcceptance idempotency(JobStatusView view, DispatcherConfig.Idempotency config) {
         return new IdempotentAcceptance(view, config.window());
+    }
+
+    /** A batch limit below 1 would reject every batch: fail the startup instead. */
+    void checkMaxBatch(@Observes StartupEvent started, DispatcherConfig.Instance instance) {
+        if (instance.maxBatch() < 1) {
+            throw new IllegalStateException("sdq.dispatcher.max-batch must be at least 1, was " + instance.maxBatch());
+        }
     }
 
     static RequestLimits limitsOf(DispatcherConfig.Limits c) {

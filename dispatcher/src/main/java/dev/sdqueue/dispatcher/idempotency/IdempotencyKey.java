@@ -71,6 +71,19 @@ public record IdempotencyKey(String value) {
         return NameBasedUuid.v5(NAMESPACE, name).toString();
     }
 
+    /**
+     * The job id of item {@code item} (0-based) of a batch sent with this key: {@code v5(key + "[" + item + "]")},
+     * then {@code + " " + generation} like {@link #jobId(int)}. {@code [} is not allowed in keys, so no single
+     * request's key (and no other item) derives the same id; a retried batch derives the same ids item by item.
+     */
+    public String itemJobId(int item, int generation) {
+        if (item < 0) {
+            throw new IllegalArgumentException("item index must be 0 or more, was " + item);
+        }
+        String name = value + "[" + item + "]" + (generation == 0 ? "" : " " + generation);
+        return NameBasedUuid.v5(NAMESPACE, name).toString();
+    }
+
     private static Invalid invalid(String message) {
         return new Invalid(new Violation(HEADER, message));
     }

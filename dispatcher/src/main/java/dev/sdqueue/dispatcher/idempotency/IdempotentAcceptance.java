@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.IntFunction;
 
 /**
  * Decides what a POST with an {@code Idempotency-Key} does. The job id is derived from the key, so "was this key
@@ -90,9 +91,23 @@ public final class IdempotentAcceptance {
      * @param now       the intake time, which is also the candidate's {@code requestedAt}
      */
     public Decision decide(IdempotencyKey key, GenerationRequested candidate, Instant now) {
+        return decide(key, key::jobId, candidate, now);
+    }
+
+    /**
+     * The same for item {@code item} of a batch sent with {@code key}: each item is judged on its own under its
+     * own derived id ({@link IdempotencyKey#itemJobId(int, int)}), so a retried batch replays the items an earlier
+     * attempt published and publishes the rest.
+     */
+    public Decision decideItem(IdempotencyKey key, int item, GenerationRequested candidate, Instant now) {
+        return decide(key, generation -> key.itemJobId(item, generation), candidate, now);
+    }
+
+    private Decision decide(IdempotencyKey key, IntFunction<String> idOfGeneration, GenerationRequested candidate,
+                            Instant now) {
         int generation = 0;
         while (generation < MAX_GENERATIONS) {
-            String id = key.jobId(generation);
+            String id = idOfGeneration.apply(generation);
             Optional<JobStatus> known = view.get(id);
             if (known.isPresent()) {
                 if (withinWindow(known.get(), now)) {

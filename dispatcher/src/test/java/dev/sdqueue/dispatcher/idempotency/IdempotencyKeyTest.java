@@ -72,6 +72,20 @@ class IdempotencyKeyTest {
         assertThatThrownBy(() -> new IdempotencyKey("order-17 1")).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void batchItemIdsAreStableAndDistinctFromEachOtherTheKeysOwnAndOtherGenerations() {
+        IdempotencyKey key = new IdempotencyKey("batch-9");
+        assertThat(new IdempotencyKey("batch-9").itemJobId(3, 0)).isEqualTo(key.itemJobId(3, 0));
+        assertThat(UUID.fromString(key.itemJobId(0, 0)).version()).isEqualTo(5);
+        Set<String> ids = new HashSet<>();
+        IntStream.range(0, 100).forEach(item -> IntStream.range(0, 3).forEach(g -> ids.add(key.itemJobId(item, g))));
+        IntStream.range(0, 3).forEach(g -> ids.add(key.jobId(g)));
+        assertThat(ids).as("100 items x 3 generations + the single request's 3").hasSize(303);
+        // Item i is named "<key>[i]": '[' is not allowed in keys, so no other key's id can be the same.
+        assertThat(IdempotencyKey.parse(List.of("batch-9[0]"))).isInstanceOf(IdempotencyKey.Invalid.class);
+        assertThatThrownBy(() -> key.itemJobId(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static String valid(String raw) {
         IdempotencyKey.Header header = IdempotencyKey.parse(List.of(raw));
         assertThat(header).as(raw).isInstanceOf(IdempotencyKey.Valid.class);

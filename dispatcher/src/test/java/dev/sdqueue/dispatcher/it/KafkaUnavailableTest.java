@@ -61,6 +61,18 @@ class KafkaUnavailableTest {
     }
 
     @Test
+    void aBatchIs503WithRetryAfterToo() {
+        ExtractableResponse<Response> response = given().contentType("application/json")
+                .body("{\"requests\":[{\"prompt\":\"nobody\"},{\"prompt\":\"listens\"}]}")
+                .when().post("/v1/generations/batch")
+                .then().statusCode(503).contentType("application/problem+json").extract();
+        assertThat(response.header("Retry-After")).isEqualTo("7");
+        assertThat(response.<String>path("type")).isEqualTo("urn:sdqueue:problem:queue-unavailable");
+        assertThat(response.<String>path("detail")).contains("0 of 2");
+        assertThat(response.<Object>path("jobs")).as("no job ids handed out").isNull();
+    }
+
+    @Test
     void invalidRequestsAreStill400() {
         given().contentType("application/json").body("{\"steps\":0}").when().post("/v1/generations")
                 .then().statusCode(400);
