@@ -201,7 +201,7 @@ public final class WorkerConfig {
          * thread while the model already runs the next one. 0 finishes each job on the model's thread before taking
          * the next (no overlap). When that many are still finishing, the model waits (storage slower than the model).
          */
-        @WithDefault("1")
+        @WithDefault("2")
         int finishingJobs();
 
         Idempotency idempotency();

@@ -64,7 +64,7 @@ class WorkerBenchIT {
                 + "[01]\\.\\d+ ceiling=1 jobs_per_s_before=[0-9.]+ jobs_per_s_after=[0-9.]+ finishing_ms=[0-9.]+ "
                 + "model_idle_ms=-?[0-9.]+ overlap=(yes|no) failed=0");
         assertThat(lines).anyMatch(line -> line.startsWith("bench-100ms finishing-jobs=0"))
-                .anyMatch(line -> line.startsWith("bench-100ms finishing-jobs=1"));
+                .anyMatch(line -> line.startsWith("bench-100ms finishing-jobs=2"));
         assertThat(String.join("\n", lines)).contains("text_enco").contains("upload").contains("rssPeak");
     }
 

@@ -2,6 +2,7 @@ package dev.sdqueue.worker.messaging;
 
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.worker.WorkerConfig;
+import dev.sdqueue.worker.service.Admission;
 import dev.sdqueue.worker.service.GenerationJobHandler;
 import dev.sdqueue.worker.service.JobAttempt;
 import dev.sdqueue.worker.service.JobOutcome;
@@ -74,6 +75,9 @@ public final class GenerationRequestConsumer {
     private final Map<String, Counter> jobs = new ConcurrentHashMap<>();
     /** Finishes jobs (PNG, upload, events, ack) while the model runs the next; null when finishing-jobs is 0. */
     private final JobFinisher finisher;
+    /** The thread that runs the model when jobs are pipelined; null when finishing-jobs is 0. */
+    private final ModelThread model;
+    private final InFlightJobs inFlight = new InFlightJobs();
     private volatile long lastReturned;
 
     public GenerationRequestConsumer(GenerationJobHandler handler, DeadLetterPublisher deadLetters,
@@ -91,6 +95,7 @@ public final class GenerationRequestConsumer {
         this.registry = registry;
         int finishingJobs = Math.max(0, config.finishingJobs());
         this.finisher = finishingJobs == 0 ? null : new JobFinisher(finishingJobs, stages);
+        this.model = finishingJobs == 0 ? null : new ModelThread(stages);
         LOG.infof("jobs finishing while the model runs the next: up to %d", finishingJobs);
         LOG.infof("retries: topics %s, %d attempts in all", retries.topics(), retries.maxAttempts());
     }
@@ -99,7 +104,7 @@ public final class GenerationRequestConsumer {
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
         long entered = System.nanoTime();
-        if (lastReturned != 0) {
+        if (lastReturned != 0 && model == null) { // pipelined, the model thread records its own wait
             stages.record("dequeue", entered - lastReturned);
         }
         try {
@@ -169,37 +174,71 @@ public final class GenerationRequestConsumer {
             return ack(delivery);
         }
         GenerationRequested request = ((RequestDecoder.Request) decoded).request();
-        awaitFinishing(request.jobId(), abort);
-        GenerationJobHandler.Inference inference = handler.infer(request, new JobAttempt(attempt, abort));
-        if (inference instanceof GenerationJobHandler.Inference.Pending && finisher != null) {
-            finishElsewhere(delivery, lease, request, attempt, inference, abort);
-            return HANDED_OFF;
+        awaitInFlight(request.jobId(), abort);
+        if (model == null) { // sdq.worker.finishing-jobs=0: the whole job on this thread
+            GenerationJobHandler.Inference inference = handler.infer(request, new JobAttempt(attempt, abort));
+            return routeOutcome(delivery, request, attempt, inference.finish(), abort);
         }
-        return routeOutcome(delivery, request, attempt, inference.finish(), abort);
-    }
-
-    /** Hands a job whose model work is done to a finishing thread; this thread goes on with the next record. */
-    private void finishElsewhere(Delivery delivery, JobSupervisor.Lease lease, GenerationRequested request,
-                                 int attempt, GenerationJobHandler.Inference inference,
-                                 JobAttempt.AbortSignal abort) {
-        finisher.submit(request.jobId(), () -> {
-            try (lease) {
-                routeOutcome(delivery, request, attempt, inference.finish(), abort);
-            } catch (Stopped e) {
-                LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "unexpected failure while finishing %s; left unacknowledged", delivery);
-            }
-        });
-    }
-
-    /** A duplicate of a job still finishing here waits for it (then finds it ended rather than running it again). */
-    private void awaitFinishing(String jobId, JobAttempt.AbortSignal abort) {
-        if (finisher == null) {
-            return;
-        }
+        Admission admission = handler.admit(request.jobId());
+        CompletableFuture<Void> ended = inFlight.begin(request.jobId());
         try {
-            finisher.awaitJob(jobId, () -> stopIfSignalled(abort));
+            model.submit(() -> onModel(delivery, lease, request, attempt, abort, admission, ended));
+        } catch (InterruptedException e) {
+            inFlight.end(request.jobId(), ended);
+            Thread.currentThread().interrupt();
+            throw new Stopped("interrupted while waiting for the model");
+        }
+        return HANDED_OFF;
+    }
+
+    /**
+     * On the model thread: runs the model on the job, then hands the rest (PNG, upload, completed, routing and the
+     * acknowledgement) to a finishing thread; routes here what ended without images. A job still waiting when the
+     * worker starts draining is left unacknowledged (another worker takes it) instead of delaying the shutdown.
+     */
+    private void onModel(Delivery delivery, JobSupervisor.Lease lease, GenerationRequested request, int attempt,
+                         JobAttempt.AbortSignal abort, Admission admission, CompletableFuture<Void> ended) {
+        boolean finishing = false;
+        try {
+            if (supervisor.draining()) {
+                LOG.infof("%s left unacknowledged: the worker is shutting down", delivery);
+                return;
+            }
+            GenerationJobHandler.Inference inference = handler.infer(request, new JobAttempt(attempt, abort),
+                    admission);
+            if (inference instanceof GenerationJobHandler.Inference.Pending) {
+                finisher.submit(() -> {
+                    try {
+                        routeOutcome(delivery, request, attempt, inference.finish(), abort);
+                    } catch (Stopped e) {
+                        LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "unexpected failure while finishing %s; left unacknowledged", delivery);
+                    } finally {
+                        lease.close();
+                        inFlight.end(request.jobId(), ended);
+                    }
+                });
+                finishing = true;
+            } else {
+                routeOutcome(delivery, request, attempt, inference.finish(), abort);
+            }
+        } catch (Stopped e) {
+            LOG.infof("%s left unacknowledged: %s", delivery, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected failure while running %s; left unacknowledged", delivery);
+        } finally {
+            if (!finishing) {
+                lease.close();
+                inFlight.end(request.jobId(), ended);
+            }
+        }
+    }
+
+    /** A duplicate of a job still in flight here waits for it (then finds it ended rather than running it again). */
+    private void awaitInFlight(String jobId, JobAttempt.AbortSignal abort) {
+        try {
+            inFlight.await(jobId, () -> stopIfSignalled(abort));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stopped("interrupted");
@@ -230,6 +269,7 @@ public final class GenerationRequestConsumer {
     @PreDestroy
     void stopFinishing() {
         if (finisher != null) {
+            model.close();
             finisher.close();
         }
     }

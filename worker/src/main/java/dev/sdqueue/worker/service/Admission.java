@@ -11,7 +11,7 @@ import java.util.concurrent.Executor;
  * meanwhile and the answer is awaited at the first denoising step, before {@code started} is published: a job that
  * had already ended then costs one step of compute and publishes nothing, and every other job no wait at all.
  */
-final class Admission {
+public final class Admission {
     private final CompletableFuture<Optional<String>> lookup;
 
     private Admission(CompletableFuture<Optional<String>> lookup) {

@@ -98,9 +98,21 @@ public final class GenerationJobHandler {
      * while the model takes the next job. Never throws: failures come back as an {@link Inference.Ended}.
      */
     public Inference infer(GenerationRequested received, JobAttempt attempt) {
+        return infer(received, attempt, admit(received.jobId()));
+    }
+
+    /**
+     * Starts the ended-jobs lookup of a delivered job now (a worker does it when the record arrives, so the answer
+     * is there by the time the model takes the job).
+     */
+    public Admission admit(String jobId) {
+        return Admission.start(terminals, jobId, lookups);
+    }
+
+    /** {@link #infer(GenerationRequested, JobAttempt)} with the lookup started earlier by {@link #admit}. */
+    public Inference infer(GenerationRequested received, JobAttempt attempt, Admission admission) {
         long admitStart = System.nanoTime();
         String jobId = received.jobId();
-        Admission admission = Admission.start(terminals, jobId, lookups);
         try {
             Optional<String> done = admission.endedIfKnown();
             if (done.isPresent()) {
