@@ -12,7 +12,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts the {@link StatusFeed} with the application and stops it on shutdown; exposes its state to health/metrics. */
 @ApplicationScoped
@@ -29,6 +31,9 @@ public class StatusFeedService {
     Map<String, Object> kafkaConfig;
     @Inject
     MeterRegistry registry;
+    /** Resolved by ordinal (-D over environment over application.properties), unlike the map above: see start. */
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
 
     @Produces
     @Singleton
@@ -37,7 +42,12 @@ public class StatusFeedService {
     }
 
     void start(@Observes StartupEvent event) {
-        feed = new StatusFeed(kafkaConfig, "sdq-dispatcher-status-" + instance.id(), view,
+        // Quarkus builds the default-kafka-broker map by iterating property names, so with both
+        // -Dkafka.bootstrap.servers and a KAFKA_BOOTSTRAP_SERVERS environment variable the map holds whichever
+        // name came last in hash order; the ordinal decides here, as it does for the producer channel.
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put("bootstrap.servers", bootstrapServers);
+        feed = new StatusFeed(consumerConfig, "sdq-dispatcher-status-" + instance.id(), view,
                 config.partitionRefresh(), config.kafkaTimeout()).start();
         Gauge.builder("sdq.status.jobs", view, JobStatusView::size)
                 .description("Jobs in this replica's status view").register(registry);
