@@ -82,13 +82,16 @@ class BenchIT {
     void ingestComparesTheDispatcherWithKafkasProducerPerformance() {
         Run run = bench("ingest", "--smoke");
         assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.last()).matches("ingest: dispatcher=\\d+/s raw_producer=\\d+/s ratio=[0-9.]+ record_bytes=\\d+ "
-                + "errors=0");
+        assertThat(run.last()).matches("ingest: dispatcher=\\d+/s raw_producer=\\d+/s ratio=[0-9.]+ "
+                + "dispatcher_batch=\\d+/s batch_ratio=[0-9.]+ batch_size=10 record_bytes=\\d+ errors=0");
         assertThat(number(run.last(), "dispatcher")).isPositive();
+        assertThat(number(run.last(), "dispatcher_batch")).as("jobs/s through POST /v1/generations/batch")
+                .isPositive();
         assertThat(number(run.last(), "raw_producer")).isPositive();
         assertThat(number(run.last(), "record_bytes")).as("a request record is a few hundred bytes")
                 .isBetween(100L, 4000L);
-        assertThat(run.output()).contains("records sent").contains("fixed rates").contains("capacity sweep");
+        assertThat(run.output()).contains("records sent").contains("fixed rates").contains("capacity sweep")
+                .contains("batch capacity sweep");
         assertReports(run.output());
         assertNoProcessLeft();
     }

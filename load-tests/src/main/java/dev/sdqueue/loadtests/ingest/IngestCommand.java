@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Dispatcher submissions/s vs Kafka's ProducerPerformance (same record size, acks=all, same "
                 + "broker), and submit latency at fixed rates. Private system (free ports).",
-                "Last line: ingest: dispatcher=N/s raw_producer=N/s ratio=R"})
+                "Last line: ingest: dispatcher=N/s raw_producer=N/s ratio=R [dispatcher_batch=N/s batch_ratio=R "
+                        + "batch_size=N] record_bytes=N errors=N"})
 public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--warmup", converter = DurationConverter.class, defaultValue = "10s",
             description = "dispatcher warm-up (8 in flight) before anything is measured; default ${DEFAULT-VALUE}")
@@ -43,6 +44,10 @@ public final class IngestCommand implements Callable<Integer> {
     List<Integer> rates;
     @Option(names = "--rate-duration", converter = DurationConverter.class, defaultValue = "15s")
     Duration rateDuration;
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "10", description = "after the single-request "
+            + "sweep, the same sweep with POST /v1/generations/batch bodies of N jobs, reported in jobs/s; 0 skips "
+            + "it; default ${DEFAULT-VALUE}")
+    int batch;
     @Option(names = "--smoke", description = "seconds-long run for CI: --warmup 2s --records 20000 --levels 1,8 "
             + "--level-duration 2s --rate-duration 2s")
     boolean smoke;
@@ -76,12 +81,16 @@ public final class IngestCommand implements Callable<Integer> {
             levelDuration = Duration.ofSeconds(2);
             rateDuration = Duration.ofSeconds(2);
         }
+        if (batch < 0) {
+            console.println("--batch must be 0 (skip) or more, was " + batch);
+            return 2;
+        }
         String[] wh = size.split("x");
         RequestShape shape = new RequestShape(RequestShape.standard().prompt(), Integer.parseInt(wh[0]),
                 Integer.parseInt(wh[1]), steps, null, null);
         IngestRun.Settings settings = new IngestRun.Settings(warmup, records,
                 warmupRecords >= 0 ? warmupRecords : records / 10, levels, levelDuration, rates, rateDuration, shape,
-                profile, dispatcherProperties, dispatcherJar == null ? null : dispatcherJar.toAbsolutePath());
+                profile, dispatcherProperties, dispatcherJar == null ? null : dispatcherJar.toAbsolutePath(), batch);
         Path root = BenchEnvironment.home(home);
         return new IngestRun(root, BenchEnvironment.reportBase(root, out), settings, console).execute();
     }

@@ -42,9 +42,11 @@ final class IngestReport {
     }
 
     String lastLine() {
-        return String.format(Locale.ROOT, "ingest: dispatcher=%.0f/s raw_producer=%.0f/s ratio=%.4f record_bytes=%d "
-                + "errors=%d", f.capacity(), f.rawProducer().recordsPerSecond(), f.ratio(), f.recordSize().value(),
-                f.errors());
+        String batch = f.batched() ? String.format(Locale.ROOT, " dispatcher_batch=%.0f/s batch_ratio=%.4f "
+                + "batch_size=%d", f.batchCapacity(), f.batchRatio(), f.settings().batchSize()) : "";
+        return String.format(Locale.ROOT, "ingest: dispatcher=%.0f/s raw_producer=%.0f/s ratio=%.4f%s "
+                + "record_bytes=%d errors=%d", f.capacity(), f.rawProducer().recordsPerSecond(), f.ratio(), batch,
+                f.recordSize().value(), f.errors());
     }
 
     List<String> lines() {
@@ -76,7 +78,17 @@ final class IngestReport {
             lines.add(stepLine(step.name().replace("rate-", ""), step) + String.format(Locale.ROOT, "   %s/%s",
                     Percentiles.ms(step.submitLatency().p95()), Percentiles.ms(step.submitLatency().max())));
         }
-        lines.add("  (CPU columns: cores busy on average in the step; CPU/req: dispatcher CPU ms per accepted request)");
+        if (f.batched()) {
+            lines.add(String.format(Locale.ROOT, "batch capacity sweep (closed model: N POST /v1/generations/batch "
+                    + "requests of %d jobs in flight; counted in jobs):", f.settings().batchSize()));
+            lines.add(String.format("  %-10s %11s %10s %10s %7s %11s %8s %9s %13s", "in flight", "jobs/s",
+                    "submit p50", "p99 ms", "errors", "dispatcher", "broker", "load gen", "disp CPU/job"));
+            for (IngestRun.Step step : f.batchSweep()) {
+                lines.add(stepLine(step.name().replace("batch-inflight-", ""), step));
+            }
+        }
+        lines.add("  (CPU columns: cores busy on average in the step; CPU/req, CPU/job: dispatcher CPU ms per accepted "
+                + "request or job; batch errors are jobs not accepted)");
         lines.add("dispatcher CPU by thread over the sweep and the rates (s): " + threads(8));
         if (profile != null) {
             lines.add("dispatcher profile (JFR execution samples, " + profile.samples() + " samples), by package: "
@@ -88,6 +100,12 @@ final class IngestReport {
         lines.add(String.format(Locale.ROOT, "dispatcher capacity %.0f accepted/s (at %s in flight) = %.2f %% of the raw"
                 + " producer's %.0f records/s (ceiling 100 %%)", f.capacity(), best.name().replace("inflight-", ""),
                 100 * f.ratio(), raw.recordsPerSecond()));
+        if (f.batched()) {
+            lines.add(String.format(Locale.ROOT, "dispatcher batch capacity %.0f jobs/s (%d-job batches, %s in flight)"
+                    + " = %.2f %% of the raw producer; %.1f x the single-request capacity", f.batchCapacity(),
+                    f.settings().batchSize(), f.batchBest().name().replace("batch-inflight-", ""),
+                    100 * f.batchRatio(), f.batchCapacity() / f.capacity()));
+        }
         return lines;
     }
 
@@ -129,6 +147,12 @@ final class IngestReport {
         map.put("capacityPerSecond", f.capacity());
         map.put("rawProducerPerSecond", f.rawProducer().recordsPerSecond());
         map.put("ratio", f.ratio());
+        if (f.batched()) {
+            map.put("batchSize", f.settings().batchSize());
+            map.put("batchSweep", f.batchSweep());
+            map.put("batchCapacityJobsPerSecond", f.batchCapacity());
+            map.put("batchRatio", f.batchRatio());
+        }
         map.put("errors", f.errors());
         if (profile != null) {
             map.put("dispatcherProfile", profile);
@@ -143,8 +167,15 @@ final class IngestReport {
         double[] x = f.sweep().stream().mapToDouble(s -> Double.parseDouble(s.name().replace("inflight-", "")))
                 .toArray();
         double[] accepted = f.sweep().stream().mapToDouble(IngestRun.Step::acceptedPerSecond).toArray();
-        page.heading("Capacity").chart(SvgChart.xy("Accepted submissions/s by submissions in flight (closed model)",
-                "in flight", "accepted/s", List.of(Series.line("dispatcher", x, accepted))));
+        List<Series> capacity = new ArrayList<>(List.of(Series.line("dispatcher, one job per request", x, accepted)));
+        if (f.batched()) {
+            capacity.add(Series.line("dispatcher, " + f.settings().batchSize() + "-job batches (jobs/s)",
+                    f.batchSweep().stream().mapToDouble(s -> Double.parseDouble(s.name().replace("batch-inflight-",
+                            ""))).toArray(), f.batchSweep().stream().mapToDouble(IngestRun.Step::acceptedPerSecond)
+                            .toArray()));
+        }
+        page.heading("Capacity").chart(SvgChart.xy("Accepted jobs/s by requests in flight (closed model)",
+                "in flight", "accepted/s", capacity));
         List<String> labels = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (IngestRun.Step step : f.fixedRates()) {
@@ -180,6 +211,14 @@ final class IngestReport {
                                 .toArray(), false),
                         new MermaidChart.Values(f.fixedRates().stream().mapToDouble(s -> s.submitLatency().p99())
                                 .toArray(), false)));
+        if (f.batched()) {
+            List<String> batchLevels = f.batchSweep().stream().map(s -> s.name().replace("batch-inflight-", ""))
+                    .toList();
+            capacity += "\n" + MermaidChart.xy("Dispatcher jobs/s accepted in " + f.settings().batchSize()
+                    + "-job batches by batch requests in flight", "in flight", batchLevels, "jobs/s",
+                    List.of(new MermaidChart.Values(f.batchSweep().stream()
+                            .mapToDouble(IngestRun.Step::acceptedPerSecond).toArray(), true)));
+        }
         return capacity + "\n" + latency;
     }
 }

@@ -30,7 +30,9 @@ import java.util.Map;
  *     request topic's partition count, same broker (the dispatcher idle meanwhile);</li>
  * <li>capacity: a closed-model sweep (N submissions in flight, each answered before the next) — the highest accepted
  *     rate of any level is the dispatcher's capacity;</li>
- * <li>submit latency at fixed open-model rates.</li>
+ * <li>submit latency at fixed open-model rates;</li>
+ * <li>unless the batch size is 0: the capacity sweep again with {@code POST /v1/generations/batch} bodies of that
+ *     many jobs (after a short batch warm-up), counted in jobs accepted per second.</li>
  * </ol>
  * The CPU each process used in each step is sampled, since all share the machine's cores.
  */
@@ -41,7 +43,8 @@ public final class IngestRun {
     /** What to run. */
     public record Settings(Duration warmup, long records, long warmupRecords, List<Integer> levels,
                            Duration levelDuration, List<Integer> rates, Duration rateDuration, RequestShape shape,
-                           boolean profile, Map<String, String> dispatcherProperties, Path dispatcherJar) {
+                           boolean profile, Map<String, String> dispatcherProperties, Path dispatcherJar,
+                           int batchSize) {
     }
 
     /** One measured step: its figures and the CPU seconds each process used in its window. */
@@ -91,13 +94,13 @@ public final class IngestRun {
         byte[] body = settings.shape().body();
         LoadPlan warmup = new LoadPlan(system.dispatcherUri(), body,
                 List.of(LoadPhase.concurrency("warmup", 8, settings.warmup())), true, Duration.ofSeconds(30));
-        out.println("step 1/4: warm-up, then read one request record back");
+        out.println("step 1: warm-up, then read one request record back");
         LoadRun.Outcome warm = LoadRun.execute(warmup, null, Duration.ZERO, report.gatlingDir(), "ingest warm-up", out);
         RequestRecordProbe.RecordSize size = RequestRecordProbe.probe(system.bootstrapServers(), Duration.ofSeconds(30));
         out.printf("record as the dispatcher writes it: value %d B, key %d B, %d headers %d B; %d partitions%n",
                 size.value(), size.key(), size.headerCount(), size.headers(), size.partitions());
 
-        out.println("step 2/4: Kafka's ProducerPerformance, same broker, record size " + size.value() + " B, acks=all");
+        out.println("step 2: Kafka's ProducerPerformance, same broker, record size " + size.value() + " B, acks=all");
         RequestRecordProbe.createTopic(system.bootstrapServers(), PERF_TOPIC, size.partitions());
         List<String> command = ProducerPerformanceRun.command(home, system.bootstrapServers(), PERF_TOPIC,
                 settings.records(), size.value(), settings.warmupRecords());
@@ -110,7 +113,7 @@ public final class IngestRun {
         long ppEnd = dev.sdqueue.loadtests.BenchClock.nowMicros();
         Map<String, Double> ppCpu = cpu.cpuSeconds(ppStart, ppEnd);
 
-        out.println("step 3/4 and 4/4: capacity sweep " + settings.levels() + " in flight, then fixed rates "
+        out.println("step 3 and 4: capacity sweep " + settings.levels() + " in flight, then fixed rates "
                 + settings.rates() + "/s");
         List<LoadPhase> phases = new ArrayList<>();
         settings.levels().forEach(n -> phases.add(LoadPhase.concurrency("inflight-" + n, n, settings.levelDuration())));
@@ -126,8 +129,46 @@ public final class IngestRun {
             Step step = step(phase, load.result(), cpu);
             (phase.open() ? fixed : sweep).add(step);
         }
+        List<Step> batchSweep = settings.batchSize() > 0 ? batchSweep(system, cpu) : List.of();
         return new IngestFigures(settings, size, perf, ppCpu, (ppEnd - ppStart) / 1e6, sweep, fixed, threads,
-                warm.result().httpErrorCount(), load.gatlingReport().map(Path::toString).orElse(null));
+                warm.result().httpErrorCount(), load.gatlingReport().map(Path::toString).orElse(null), batchSweep);
+    }
+
+    private List<Step> batchSweep(BenchSystem system, CpuSampler cpu) throws InterruptedException {
+        int jobs = settings.batchSize();
+        byte[] body = BatchSweep.body(settings.shape().body(), jobs);
+        out.println("step 5: capacity sweep " + settings.levels() + " batch requests in flight, " + jobs
+                + " jobs each (POST /v1/generations/batch, " + body.length + " B), after a "
+                + settings.warmup().toSeconds() + " s batch warm-up (8 in flight)");
+        List<Step> steps = new ArrayList<>();
+        try (BatchSweep sweep = new BatchSweep(system.dispatcherUri(), Duration.ofSeconds(30))) {
+            sweep.run(body, 8, settings.warmup());
+            for (int level : settings.levels()) {
+                List<BatchSweep.Answer> answers = sweep.run(body, level, settings.levelDuration());
+                Step step = batchStep("batch-inflight-" + level, level + " batch requests of " + jobs
+                        + " jobs in flight for " + settings.levelDuration().toSeconds() + " s", answers, jobs, cpu);
+                out.printf("  %s: %.0f jobs/s accepted, %d errors%n", step.name(), step.acceptedPerSecond(),
+                        step.errors());
+                steps.add(step);
+            }
+        }
+        return steps;
+    }
+
+    /** Counted in jobs: submitted = requests × batch size, accepted = jobs listed in 202 answers, errors = the rest. */
+    private static Step batchStep(String name, String description, List<BatchSweep.Answer> answers, int jobs,
+                                  CpuSampler cpu) {
+        long submitted = (long) answers.size() * jobs;
+        long accepted = answers.stream().mapToLong(BatchSweep.Answer::jobs).sum();
+        Map<Integer, Long> errors = new LinkedHashMap<>();
+        answers.stream().filter(a -> a.status() != 202).forEach(a -> errors.merge(a.status(), 1L, Long::sum));
+        long first = answers.stream().mapToLong(BatchSweep.Answer::sendMicros).min().orElse(0);
+        long last = answers.stream().mapToLong(BatchSweep.Answer::answerMicros).max().orElse(first);
+        double seconds = Math.max(last - first, 1) / 1e6;
+        Percentiles latency = Percentiles.of(answers.stream().filter(a -> a.status() == 202)
+                .mapToDouble(BatchSweep.Answer::latencyMs).toArray());
+        return new Step(name, description, submitted, accepted, submitted - accepted, errors, submitted / seconds,
+                accepted / seconds, latency, cpu.wallSeconds(first, last), cpu.cpuSeconds(first, last));
     }
 
     private static Step step(LoadPhase phase, LoadResult result, CpuSampler cpu) {
