@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,8 +58,14 @@ public final class TerminalStateIndex implements TerminalStates {
     }
 
     public TerminalStateIndex(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                              @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                               WorkerConfig.Worker worker, WorkerIdentity identity) {
-        this.kafkaConfig = kafkaConfig;
+        // Quarkus fills the default-kafka-broker map by iterating property names, so with both
+        // -Dkafka.bootstrap.servers and KAFKA_BOOTSTRAP_SERVERS set it holds whichever came last in hash order;
+        // the config's ordinal decides here (-D over environment), as for the channels.
+        Map<String, Object> resolved = new HashMap<>(kafkaConfig);
+        resolved.put("bootstrap.servers", bootstrapServers);
+        this.kafkaConfig = resolved;
         this.config = worker.idempotency();
         this.clientId = "sdq-terminal-index-" + identity.id();
     }
