@@ -62,7 +62,7 @@ public final class DutyCycleCommand implements Callable<Integer> {
     @Option(names = {"--out", "--report-dir"}, description = "where reports go (default: <home>/.sdq/bench)")
     Path reportDir;
 
-    @Option(names = "--smoke", description = "seconds-long run for CI: bench-100ms only, finishing 0 and 2, 3 jobs each")
+    @Option(names = "--smoke", description = "seconds-long run for CI: bench-100ms only, finishing 0 and 2, 8 jobs each")
     boolean smoke;
 
     @Override
@@ -71,7 +71,7 @@ public final class DutyCycleCommand implements Callable<Integer> {
         if (smoke) {
             models = List.of("bench-100ms");
             backlog = Duration.ofMillis(1);
-            minJobs = 3;
+            minJobs = 8;
             steps = 4;
             size = 128;
         }
