@@ -258,28 +258,25 @@ public final class GenerationJobHandler {
                 request.negativePrompt() == null ? "" : request.negativePrompt(), request.width(), request.height(),
                 request.steps(), request.guidanceScale(), seed, request.scheduler(), request.numImages());
         stages.record("admit", System.nanoTime() - admitStart);
+        long[] lastProgress = {System.nanoTime()};
         ImageGenerator.Output output;
         try {
-            long[] lastProgress = {System.nanoTime()};
-            output = generator.generate(input, (step, total) -> {
-                abortIfSignalled(attempt);
-                admitted.run();
-                long now = System.nanoTime();
-                if (step == total || (step % progressEvery == 0 && now - lastProgress[0] >= progressIntervalNanos)) {
-                    lastProgress[0] = now;
-                    events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
-                }
-            });
-        } catch (ImageGenerator.GenerationException e) {
-            admitted.run(); // a job that had ended is skipped, not rejected or retried
-            throw e;
-        } catch (AlreadyEndedException e) {
-            return skipped(jobId, attempt, e.type);
-        } catch (AdmissionUnavailableException e) {
-            throw e.cause;
-        }
-        try {
-            admitted.run();
+            try {
+                output = generator.generate(input, (step, total) -> {
+                    abortIfSignalled(attempt);
+                    admitted.run();
+                    long now = System.nanoTime();
+                    if (step == total
+                            || (step % progressEvery == 0 && now - lastProgress[0] >= progressIntervalNanos)) {
+                        lastProgress[0] = now;
+                        events.publishAsync(new GenerationEvent.Progress(jobId, clock.instant(), n, step, total));
+                    }
+                });
+            } catch (ImageGenerator.GenerationException e) {
+                admitted.run(); // a job that had already ended is skipped, not rejected or retried
+                throw e;
+            }
+            admitted.run(); // a run that failed or ended before its first step
         } catch (AlreadyEndedException e) {
             return skipped(jobId, attempt, e.type);
         } catch (AdmissionUnavailableException e) {

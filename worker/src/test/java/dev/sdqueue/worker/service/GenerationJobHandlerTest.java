@@ -296,6 +296,20 @@ class GenerationJobHandlerTest {
     }
 
     @Test
+    void aModelFailureOfAJobFoundEndedMeanwhileIsASkipNotARejection() {
+        terminals.known.put("job-1", "completed");
+        generator.failure = new ImageGenerator.GenerationException("invalid_size", false, "too big", null);
+        GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
+                new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, Duration.ZERO, CLOCK,
+                StageRecorder.NONE, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+
+        JobOutcome outcome = slowLookups.run(request(null, 1L, null), JobAttempt.of(1));
+
+        assertThat(outcome).isEqualTo(new JobOutcome.AlreadyTerminal("completed"));
+        assertThat(events.sent).isEmpty();
+    }
+
+    @Test
     void aSlowLookupForAJobThatDidNotEndLetsItRunAndPublishStartedFirst() {
         GenerationJobHandler slowLookups = new GenerationJobHandler(generator, store, events, terminals,
                 new RequestValidator(RequestLimits.DEFAULTS), defaults, "w1", 2, Duration.ZERO, CLOCK, StageRecorder.NONE,
