@@ -297,31 +297,10 @@ public final class BenchSystem implements AutoCloseable {
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook itself is closing
         }
-        List<RuntimeException> failures = new ArrayList<>();
         List<AppProcess> apps = new ArrayList<>(workers.stream().map(Worker::process).toList());
         if (dispatcher != null) {
             apps.add(dispatcher);
         }
-        apps.parallelStream().forEach(app -> {
-            try {
-                app.stop(STOP_GRACE);
-            } catch (RuntimeException e) {
-                synchronized (failures) {
-                    failures.add(e);
-                }
-            }
-        });
-        if (stack != null) {
-            try {
-                stack.close();
-            } catch (RuntimeException e) {
-                failures.add(e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            RuntimeException first = failures.get(0);
-            failures.stream().skip(1).forEach(first::addSuppressed);
-            throw first;
-        }
+        AppProcess.stopAll(apps, STOP_GRACE, stack);
     }
 }

@@ -7,15 +7,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -76,26 +72,8 @@ public final class EventTracker implements AutoCloseable {
      * event published afterwards is never missed), then reads on a thread of its own.
      */
     public static EventTracker startAtEnd(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sdq-bench-events");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            if (partitions.isEmpty()) {
-                throw new IllegalStateException("topic " + Topics.EVENTS + " not found on " + bootstrapServers);
-            }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(partition -> consumer.position(partition, Duration.ofSeconds(15))); // seek now
-        } catch (RuntimeException e) {
-            consumer.close(Duration.ofSeconds(2));
-            throw e;
-        }
+        KafkaConsumer<String, byte[]> consumer = TopicTail.openAtEnd(bootstrapServers, Topics.EVENTS,
+                "sdq-bench-events", new StringDeserializer(), new ByteArrayDeserializer());
         EventTracker tracker = new EventTracker(consumer);
         tracker.poller.start();
         return tracker;

@@ -4,14 +4,10 @@ import dev.sdqueue.schema.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -34,17 +30,8 @@ public final class RequestTimestamps implements AutoCloseable {
 
     /** Positioned at the end of the request topic before returning, then reads on its own thread. */
     public static RequestTimestamps startAtEnd(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sdq-bench-requests");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.REQUESTS, Duration.ofSeconds(30)).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(partition -> consumer.position(partition, Duration.ofSeconds(15)));
+        KafkaConsumer<byte[], byte[]> consumer = TopicTail.openAtEnd(bootstrapServers, Topics.REQUESTS,
+                "sdq-bench-requests", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         RequestTimestamps timestamps = new RequestTimestamps(consumer);
         timestamps.poller.start();
         return timestamps;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +154,36 @@ public final class AppProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new LocalStackException("interrupted while stopping " + name, e);
+        }
+    }
+
+    /**
+     * Stops {@code apps} together (SIGTERM to all first, so their shutdowns overlap instead of adding up; SIGKILL after
+     * {@code grace}), then {@code stack} if not null. Tries every one; throws the first failure with the others
+     * suppressed.
+     */
+    public static void stopAll(Collection<AppProcess> apps, Duration grace, LocalStack stack) {
+        List<RuntimeException> failures = new ArrayList<>();
+        apps.parallelStream().forEach(app -> {
+            try {
+                app.stop(grace);
+            } catch (RuntimeException e) {
+                synchronized (failures) {
+                    failures.add(e);
+                }
+            }
+        });
+        if (stack != null) {
+            try {
+                stack.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
         }
     }
 

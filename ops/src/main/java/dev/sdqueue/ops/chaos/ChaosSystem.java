@@ -170,32 +170,10 @@ final class ChaosSystem implements AutoCloseable {
             return;
         }
         closed = true;
-        List<RuntimeException> failures = new ArrayList<>();
         List<AppProcess> apps = new ArrayList<>(workers.stream().map(Worker::process).toList());
         if (dispatcher != null) {
             apps.add(dispatcher);
         }
-        // SIGTERM to all first, so their shutdowns overlap instead of adding up.
-        apps.parallelStream().forEach(app -> {
-            try {
-                app.stop(STOP_GRACE);
-            } catch (RuntimeException e) {
-                synchronized (failures) {
-                    failures.add(e);
-                }
-            }
-        });
-        if (stack != null) {
-            try {
-                stack.close();
-            } catch (RuntimeException e) {
-                failures.add(e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            RuntimeException first = failures.get(0);
-            failures.stream().skip(1).forEach(first::addSuppressed);
-            throw first;
-        }
+        AppProcess.stopAll(apps, STOP_GRACE, stack);
     }
 }
