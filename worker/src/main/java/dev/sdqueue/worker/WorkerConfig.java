@@ -2,10 +2,10 @@ package dev.sdqueue.worker;
 
 import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestLimits;
-import dev.sdqueue.worker.pipeline.PipelineOptions;
-import dev.sdqueue.worker.pipeline.onnx.providers.CudaSettings;
-import dev.sdqueue.worker.pipeline.onnx.providers.ImageSizeRange;
-import dev.sdqueue.worker.pipeline.onnx.providers.TensorRtSettings;
+import dev.sdqueue.pipeline.PipelineOptions;
+import dev.sdqueue.pipeline.CudaSettings;
+import dev.sdqueue.pipeline.ImageSizeRange;
+import dev.sdqueue.pipeline.TensorRtSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;

@@ -1,15 +1,14 @@
 package dev.sdqueue.worker.cli;
 
-import dev.sdqueue.worker.pipeline.GeneratedImage;
-import dev.sdqueue.worker.pipeline.GenerationParams;
-import dev.sdqueue.worker.pipeline.GenerationResult;
-import dev.sdqueue.worker.pipeline.InferenceException;
-import dev.sdqueue.worker.pipeline.InvalidGenerationParamsException;
-import dev.sdqueue.worker.pipeline.ModelInfo;
-import dev.sdqueue.worker.pipeline.ModelLoadException;
-import dev.sdqueue.worker.pipeline.PipelineOptions;
-import dev.sdqueue.worker.pipeline.StableDiffusionPipeline;
-import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
+import dev.sdqueue.pipeline.GeneratedImage;
+import dev.sdqueue.pipeline.GenerationParams;
+import dev.sdqueue.pipeline.GenerationResult;
+import dev.sdqueue.pipeline.InferenceException;
+import dev.sdqueue.pipeline.InvalidGenerationParamsException;
+import dev.sdqueue.pipeline.ModelInfo;
+import dev.sdqueue.pipeline.ModelLoadException;
+import dev.sdqueue.pipeline.PipelineOptions;
+import dev.sdqueue.pipeline.StableDiffusionPipeline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,7 +115,7 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Scheduler request names, for the help text. */
     static final class SchedulerNames extends ArrayList<String> {
         SchedulerNames() {
-            super(Schedulers.names());
+            super(StableDiffusionPipeline.schedulerNames());
         }
     }
 
@@ -245,8 +244,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (threads < 0) {
             return "--threads must be >= 0, got " + threads;
         }
-        if (scheduler != null && !Schedulers.isSupported(scheduler)) {
-            return "unsupported scheduler '" + scheduler + "' (supported: " + String.join(", ", Schedulers.names())
+        if (scheduler != null && !StableDiffusionPipeline.supportsScheduler(scheduler)) {
+            return "unsupported scheduler '" + scheduler + "' (supported: " + String.join(", ", StableDiffusionPipeline.schedulerNames())
                     + ", or their diffusers class names)";
         }
         return null;

@@ -1,6 +1,6 @@
 package dev.sdqueue.worker.cli;
 
-import dev.sdqueue.worker.pipeline.StageTimings;
+import dev.sdqueue.pipeline.StageTimings;
 
 import java.io.PrintWriter;
 import java.time.Duration;

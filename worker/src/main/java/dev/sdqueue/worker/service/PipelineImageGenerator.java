@@ -1,18 +1,17 @@
 package dev.sdqueue.worker.service;
 
 import dev.sdqueue.worker.WorkerConfig;
-import dev.sdqueue.worker.pipeline.DecodedGeneration;
-import dev.sdqueue.worker.pipeline.DecodedImage;
-import dev.sdqueue.worker.pipeline.GenerationParams;
-import dev.sdqueue.worker.pipeline.PipelineException;
-import dev.sdqueue.worker.pipeline.PipelineOptions;
-import dev.sdqueue.worker.pipeline.StableDiffusionPipeline;
-import dev.sdqueue.worker.pipeline.StepListener;
-import dev.sdqueue.worker.pipeline.bench.WallClockBenchmarkModel;
-import dev.sdqueue.worker.pipeline.scheduler.Schedulers;
-import dev.sdqueue.worker.pipeline.LoadListener;
-import dev.sdqueue.worker.pipeline.onnx.providers.ProviderFailure;
-import dev.sdqueue.worker.pipeline.onnx.providers.ProviderSelection;
+import dev.sdqueue.pipeline.DecodedGeneration;
+import dev.sdqueue.pipeline.DecodedImage;
+import dev.sdqueue.pipeline.GenerationParams;
+import dev.sdqueue.pipeline.PipelineException;
+import dev.sdqueue.pipeline.PipelineOptions;
+import dev.sdqueue.pipeline.StableDiffusionPipeline;
+import dev.sdqueue.pipeline.StepListener;
+import dev.sdqueue.pipeline.bench.WallClockBenchmarkModel;
+import dev.sdqueue.pipeline.LoadListener;
+import dev.sdqueue.pipeline.ProviderFailure;
+import dev.sdqueue.pipeline.ProviderSelection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -195,7 +194,7 @@ public final class PipelineImageGenerator implements ImageGenerator {
 
     @Override
     public List<String> supportedSchedulers() {
-        return Schedulers.names();
+        return StableDiffusionPipeline.schedulerNames();
     }
 
     @Override

@@ -2,12 +2,12 @@ package dev.sdqueue.worker.service;
 
 import dev.sdqueue.models.TinyRandomModel;
 import dev.sdqueue.worker.WorkerConfig;
-import dev.sdqueue.worker.pipeline.ModelLoadException;
-import dev.sdqueue.worker.pipeline.PipelineOptions;
-import dev.sdqueue.worker.pipeline.onnx.providers.CudaSettings;
-import dev.sdqueue.worker.pipeline.onnx.providers.ImageSizeRange;
-import dev.sdqueue.worker.pipeline.onnx.providers.ShapeProfile;
-import dev.sdqueue.worker.pipeline.onnx.providers.TensorRtSettings;
+import dev.sdqueue.pipeline.ModelLoadException;
+import dev.sdqueue.pipeline.PipelineOptions;
+import dev.sdqueue.pipeline.CudaSettings;
+import dev.sdqueue.pipeline.ImageSizeRange;
+import dev.sdqueue.pipeline.ShapeProfile;
+import dev.sdqueue.pipeline.TensorRtSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.PropertiesConfigSource;
