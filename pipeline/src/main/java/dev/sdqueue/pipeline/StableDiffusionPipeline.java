@@ -107,7 +107,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ImageListener sink = images == null ? ImageListener.NONE : images;
         List<GeneratedImage> out = new ArrayList<>(params.numImages());
         long[] pngNanos = {0};
-        Decoded run = run(params, listener, decoded -> {
+        StepControl steps = listener == null ? StepControl.ALWAYS : StepControl.observing(listener);
+        Decoded run = run(params, steps, decoded -> {
             long ts = System.nanoTime();
             GeneratedImage image = new GeneratedImage(decoded.index(), decoded.seed(), decoded.width(),
                     decoded.height(), decoded.encodePng());
@@ -125,23 +126,26 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /**
      * Like {@link #generate(GenerationParams, StepListener)} but stops after the VAE: the images come back as RGB,
      * for the caller to PNG-encode elsewhere (a worker does it while the model runs its next job). The timings'
-     * {@code pngEncode} is zero and {@code total} ends with the last VAE decode.
+     * {@code pngEncode} is zero and {@code total} ends with the last VAE decode. {@code control} may stop the run
+     * after any step: the result is then {@link DecodedGeneration#stopped()}, without images.
      */
-    public DecodedGeneration generateDecoded(GenerationParams params, StepListener listener) {
+    public DecodedGeneration generateDecoded(GenerationParams params, StepControl control) {
         List<DecodedImage> out = new ArrayList<>(params.numImages());
-        Decoded run = run(params, listener, out::add);
-        return new DecodedGeneration(out, run.scheduler(), run.unetSteps(), run.timings(), run.truncatedPrompt(),
-                run.truncatedNegativePrompt());
+        Decoded run = run(params, control == null ? StepControl.ALWAYS : control, out::add);
+        return new DecodedGeneration(out, run.scheduler(), run.unetSteps(), run.stepsRun(), run.timings(),
+                run.truncatedPrompt(), run.truncatedNegativePrompt());
     }
 
     /** What {@link #run} hands back besides the images. */
-    private record Decoded(String scheduler, int unetSteps, StageTimings timings, String truncatedPrompt,
-                           String truncatedNegativePrompt, long startNanos) {
+    private record Decoded(String scheduler, int unetSteps, int stepsRun, StageTimings timings,
+                           String truncatedPrompt, String truncatedNegativePrompt, long startNanos) {
     }
 
-    /** Everything up to and including the VAE; {@code sink} gets each image right after it is decoded. */
-    private Decoded run(GenerationParams params, StepListener listener, Consumer<DecodedImage> sink) {
-        StepListener steps = listener == null ? StepListener.NONE : listener;
+    /**
+     * Everything up to and including the VAE; {@code sink} gets each image right after it is decoded. Ends early,
+     * without decoding, when {@code steps} answers {@link StepControl.Continuation#STOP}.
+     */
+    private Decoded run(GenerationParams params, StepControl steps, Consumer<DecodedImage> sink) {
         long t0 = System.nanoTime();
         Scheduler first = scheduler(params); // fails on a bad scheduler or step count before any work
         boolean cfg = params.classifierFreeGuidance();
@@ -168,7 +172,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         long denoiseNanos = 0;
         long vaeNanos = 0;
         long outsideNanos = 0; // time spent in the sink, not in the model
-        for (int b = 0; b < batches; b++) {
+        int stepsRun = 0;
+        boolean stopped = false;
+        for (int b = 0; b < batches && !stopped; b++) {
             int start = b * maxBatch;
             int count = Math.min(maxBatch, params.numImages() - start);
             ts = System.nanoTime();
@@ -177,15 +183,19 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             float[] states = batchStates(encoded, count, cfg);
             try (UNet.Run run = model.unet().begin(loop.unetBatch(), h, w, states, encoded.seq(), encoded.hidden())) {
                 DenoiseLoop.NoisePredictor unet = hooks.unet().apply(run::predict);
-                for (int k = 0; k < stepsPerBatch; k++) {
+                for (int k = 0; k < stepsPerBatch && !stopped; k++) {
                     long s0 = System.nanoTime();
                     loop.step(k, unet);
                     Duration took = since(s0);
                     stepTimes.add(took);
-                    steps.onStep(b * stepsPerBatch + k + 1, totalSteps, took);
+                    stepsRun++;
+                    stopped = steps.afterStep(stepsRun, totalSteps, took) == StepControl.Continuation.STOP;
                 }
             }
             denoiseNanos += System.nanoTime() - ts;
+            if (stopped) {
+                break;
+            }
 
             float[] latents = loop.latents();
             for (int i = 0; i < count; i++) {
@@ -210,7 +220,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
         StageTimings timings = new StageTimings(tokenize, textEncoder, stepTimes, Duration.ofNanos(denoiseNanos),
                 Duration.ofNanos(vaeNanos), Duration.ZERO, Duration.ofNanos(System.nanoTime() - t0 - outsideNanos));
-        return new Decoded(first.name(), totalSteps, timings, cond.truncatedText(),
+        return new Decoded(first.name(), totalSteps, stepsRun, timings, cond.truncatedText(),
                 uncond == null ? "" : uncond.truncatedText(), t0);
     }
 

@@ -3,8 +3,9 @@ package dev.sdqueue.pipeline;
 import java.time.Duration;
 
 /**
- * Called on the generating thread after every denoising step, e.g. to publish progress. An
- * exception thrown here aborts the generation (resources are released) and propagates to the caller.
+ * Called on the generating thread after every denoising step, e.g. to show progress. An
+ * exception thrown here aborts the generation (resources are released) and propagates to the caller; to stop a
+ * run as a matter of course, use {@link StepControl}.
  */
 @FunctionalInterface
 public interface StepListener {

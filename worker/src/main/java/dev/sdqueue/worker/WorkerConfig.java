@@ -1,6 +1,7 @@
 package dev.sdqueue.worker;
 
 import dev.sdqueue.schema.RequestDefaults;
+import dev.sdqueue.schema.RetryDelays;
 import dev.sdqueue.schema.RequestLimits;
 import dev.sdqueue.pipeline.PipelineOptions;
 import dev.sdqueue.pipeline.CudaSettings;
@@ -219,6 +220,30 @@ public final class WorkerConfig {
             /** Most time the startup waits for the index to load; the worker does not consume before. */
             @WithDefault("PT5M")
             Duration startupTimeout();
+        }
+    }
+
+    /**
+     * {@code sdq.retry.*}: the retries of a transiently failed job, declared once. The decision table, the request
+     * channel's delayed-retry topics ({@link RetryChannelConfig} derives SmallRye's keys from these) and the topics
+     * a deployment creates ({@code sdq.generation.requests_retry_<ms>} per delay) all come from here.
+     */
+    @ConfigMapping(prefix = "sdq.retry")
+    public interface Retry {
+        /** One retry per delay, in order, e.g. {@code 10s,60s,300s}: see {@link RetryDelays#parse}. */
+        @WithDefault(RetryDelays.DEFAULT)
+        String delays();
+
+        /** No retry starts later than this after the first failure (then the job is dead-lettered). */
+        @WithDefault(RetryChannelConfig.DEFAULT_TIMEOUT)
+        String timeout();
+
+        default List<Duration> delayList() {
+            return RetryDelays.parse(delays());
+        }
+
+        default Duration timeoutDuration() {
+            return RetryDelays.parseDuration(timeout());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.sdqueue.local;
 
+import dev.sdqueue.schema.RetryDelays;
 import dev.sdqueue.schema.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +15,9 @@ public final class ContractTopics {
     public static final String REQUESTS = Topics.REQUESTS;
     public static final String EVENTS = Topics.EVENTS;
     public static final String DEAD_LETTER = Topics.DEAD_LETTER;
-    /** Delayed-retry delays; SmallRye's delayed-retry topics must end in {@code _<delay ms>}. */
-    public static final List<Long> RETRY_DELAYS_MS = List.of(10_000L, 60_000L, 300_000L);
+    /** The default delayed-retry delays ({@link RetryDelays#DEFAULT}, the worker's default {@code sdq.retry.delays}). */
+    public static final List<Long> RETRY_DELAYS_MS = RetryDelays.parse(RetryDelays.DEFAULT).stream()
+            .map(Duration::toMillis).toList();
 
     private ContractTopics() {
     }

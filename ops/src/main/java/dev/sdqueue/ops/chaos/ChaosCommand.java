@@ -70,7 +70,7 @@ public final class ChaosCommand implements Callable<Integer> {
     String workerHeap = "512m";
 
     @Option(names = "--retry-topics-ms", split = ",", paramLabel = "MS", description = "retry delays for the "
-            + "workers (creates sdq.generation.requests_retry_<ms> and sets the channel's delayed-retry-topic.topics);"
+            + "workers (creates sdq.generation.requests_retry_<ms> and sets the workers' sdq.retry.delays);"
             + " default: the worker's own configuration")
     List<Long> retryTopicsMs = List.of();
 

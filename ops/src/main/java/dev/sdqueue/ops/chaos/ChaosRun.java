@@ -107,8 +107,9 @@ final class ChaosRun {
     private Map<String, String> workerProperties(List<String> retryTopics) {
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         if (!retryTopics.isEmpty()) {
-            properties.put("mp.messaging.incoming.generation-requests.delayed-retry-topic.topics",
-                    String.join(",", retryTopics));
+            // The worker's one retry setting: its channel and decision table both follow from it.
+            properties.put("sdq.retry.delays", plan.retryTopicsMs().stream().map(ms -> ms + "ms")
+                    .collect(java.util.stream.Collectors.joining(",")));
         }
         properties.putAll(plan.workerProperties());
         return properties;

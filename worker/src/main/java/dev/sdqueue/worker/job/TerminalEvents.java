@@ -1,0 +1,74 @@
+package dev.sdqueue.worker.job;
+
+import dev.sdqueue.schema.GenerationEvent;
+import java.time.Clock;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes a job's one terminal event ({@code completed} or {@code failed}), checking the ended-jobs index right
+ * before: another delivery of the job may have ended it meanwhile, and a job ends once.
+ */
+public final class TerminalEvents {
+    private static final Logger LOG = Logger.getLogger(TerminalEvents.class);
+
+    private final EventPublisher events;
+    private final TerminalStates terminals;
+    private final Clock clock;
+
+    public TerminalEvents(EventPublisher events, TerminalStates terminals, Clock clock) {
+        this.events = events;
+        this.terminals = terminals;
+        this.clock = clock;
+    }
+
+    /** The broker did not acknowledge an event a job's outcome depends on. */
+    public static final class NotAcknowledgedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotAcknowledgedException(String type, Throwable cause) {
+            super("the " + type + " event was not acknowledged: " + OutcomeClassifier.describe(cause), cause);
+        }
+    }
+
+    /**
+     * Publishes {@code event} unless the job already has a terminal event.
+     *
+     * @return true if published, false if the job had already ended
+     */
+    boolean publish(GenerationEvent event) throws TerminalStates.UnavailableException, NotAcknowledgedException {
+        Optional<String> done = terminals.terminalOf(event.jobId());
+        if (done.isPresent()) {
+            LOG.infof("job %s already ended %s elsewhere: %s not published", event.jobId(), done.get(), event.type());
+            return false;
+        }
+        try {
+            events.publish(event);
+        } catch (RuntimeException e) {
+            throw new NotAcknowledgedException(event.type(), e);
+        }
+        terminals.published(event.jobId(), event.type());
+        return true;
+    }
+
+    /** The job's terminal event type if it has one (after {@link #publish} found it ended). */
+    Optional<String> terminalOf(String jobId) throws TerminalStates.UnavailableException {
+        return terminals.terminalOf(jobId);
+    }
+
+    /**
+     * Publishes the job's final {@code failed} event, unless it already has a terminal event. The record's adapter
+     * calls it when no retry follows (after dead-lettering the record where that applies).
+     *
+     * @return true if published, false if the job had already ended
+     */
+    public boolean fail(String jobId, int attempt, String reason, String message, boolean retriable)
+            throws TerminalStates.UnavailableException, NotAcknowledgedException {
+        boolean published = publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, reason, message,
+                retriable));
+        if (published) {
+            LOG.infof("job %s failed (attempt %d): %s: %s", jobId, attempt, reason, message);
+        }
+        return published;
+    }
+}
