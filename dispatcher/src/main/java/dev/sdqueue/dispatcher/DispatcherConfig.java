@@ -70,6 +70,11 @@ public final class DispatcherConfig {
         /** Unset: the model's own scheduler_config.json decides (resolved by the worker). */
         Optional<String> scheduler();
 
+        /**
+         * Unset (the default): a request without {@code model} is published without one and runs on whatever model
+         * the worker that takes it serves. Set it only if every worker serves that model: a worker serving another
+         * one fails such jobs as invalid.
+         */
         Optional<String> model();
     }
 

@@ -37,7 +37,9 @@ public record GenerationRequestBody(
         @Schema(description = "Images to generate, 1..sdq.limits.max-images (default 4). Default 1.",
                 examples = "1")
         Integer numImages,
-        @Schema(description = "Model name. Default tiny-random.", examples = "tiny-random")
+        @Schema(description = "Model name, not blank when given; a worker serving another model fails the job "
+                + "as invalid. Absent: the model of the worker that takes the job (or sdq.defaults.model if set).",
+                examples = "tiny-random")
         String model,
         @Schema(description = "ISO-8601 instant with an offset (e.g. 2026-01-01T12:00:00Z) after which the job "
                 + "is no longer wanted: a worker that dequeues it later fails it with reason expired, without "

@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
 /**
  * From HTTP body to the record that is published: parse, validate (naming every bad field at once), then apply
  * the dispatcher's defaults so the published request and the status view show the values the job really uses.
+ * {@code model} stays absent when the client omits it (unless {@code sdq.defaults.model} is set): absent means
+ * "the model of the worker that takes the job", which only that worker knows; stamping a name here would make a
+ * worker serving another model refuse the job as invalid. A given model is validated and kept.
  * The {@code deadline} is checked here, not in the schema's validator: "in the future" depends on the moment of
  * intake, while a worker judges an old deadline differently (it fails the job as expired). No I/O, so it is
  * unit-tested without Kafka or HTTP.

@@ -33,7 +33,7 @@ class RequestIntakeTest {
         assertThat(r.steps()).isEqualTo(d.steps());
         assertThat(r.guidanceScale()).isEqualTo(d.guidanceScale());
         assertThat(r.numImages()).isEqualTo(d.numImages());
-        assertThat(r.model()).isEqualTo(d.model());
+        assertThat(r.model()).as("absent model means the worker's: not stamped").isNull();
         assertThat(r.seed()).as("the worker draws and reports the seed").isNull();
         assertThat(r.negativePrompt()).isNull();
     }
@@ -46,6 +46,15 @@ class RequestIntakeTest {
         assertThat(r).isEqualTo(new GenerationRequested("job-1", "p", "n", 768, 256, 3, 1.5, 42L, "euler_a", 2, "m",
                 AT));
         assertThat(accepted("{\"prompt\":\"p\",\"width\":null}").width()).isEqualTo(RequestDefaults.DEFAULTS.width());
+    }
+
+    @Test
+    void aModelIsKeptWhenGivenAndStampedOnlyIfConfigured() {
+        assertThat(accepted("{\"prompt\":\"p\",\"model\":\"sd15\"}").model()).isEqualTo("sd15");
+        RequestDefaults configured = new RequestDefaults(512, 512, 20, 7.5, 1, null, "sd15");
+        RequestIntake stamping = new RequestIntake(new RequestValidator(RequestLimits.DEFAULTS), configured);
+        RequestIntake.Outcome outcome = stamping.evaluate(JSON, bytes("{\"prompt\":\"p\"}"), "job-1", AT);
+        assertThat(((RequestIntake.Accepted) outcome).request().model()).isEqualTo("sd15");
     }
 
     @Test

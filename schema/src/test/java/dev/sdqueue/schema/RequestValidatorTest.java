@@ -79,7 +79,16 @@ class RequestValidatorTest {
         assertThat(filled.steps()).isEqualTo(RequestDefaults.DEFAULTS.steps());
         assertThat(filled.guidanceScale()).isEqualTo(3.0);
         assertThat(filled.seed()).isNull();
-        assertThat(filled.model()).isEqualTo(RequestDefaults.DEFAULTS.model());
+        assertThat(filled.model()).as("no contract-wide model: absent means the worker's").isNull();
+    }
+
+    @Test
+    void anAbsentModelTakesTheWorkersModelAndAGivenOneIsKept() {
+        RequestDefaults worker = new RequestDefaults(512, 512, 20, 7.5, 1, null, "sd15");
+        assertThat(worker.applyTo(request("p", null, null, null, null, null, null)).model()).isEqualTo("sd15");
+        GenerationRequested other = new GenerationRequested("j", "p", null, null, null, null, null, null, null, null,
+                "other", null);
+        assertThat(worker.applyTo(other).model()).isEqualTo("other");
     }
 
     @Test

@@ -42,6 +42,8 @@ class BadRequestsTest {
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"guidanceScale\":NaN}", List.of("guidanceScale")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"guidanceScale\":\"NaN\"}", List.of("guidanceScale")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"scheduler\":\"k_euler\"}", List.of("scheduler")),
+                Arguments.of(JSON, "{\"prompt\":\"p\",\"model\":\"  \"}", List.of("model")),
+                Arguments.of(JSON, "{\"prompt\":\"p\",\"model\":42}", List.of("model")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"width\":\"abc\"}", List.of("width")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",\"width\":abc}", List.of("width")),
                 Arguments.of(JSON, "{\"prompt\":\"p\",", List.of("prompt")),

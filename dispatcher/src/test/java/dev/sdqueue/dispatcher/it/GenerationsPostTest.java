@@ -3,8 +3,11 @@ package dev.sdqueue.dispatcher.it;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Headers;
@@ -96,6 +99,30 @@ class GenerationsPostTest {
                 .body("request.prompt", equalTo("right away"))
                 .body("request.steps", equalTo(4))
                 .body("request.width", equalTo(RequestDefaults.DEFAULTS.width()));
+    }
+
+    @Test
+    void anAbsentModelStaysAbsentOnTheRecordAndAGivenOneIsKept() throws Exception {
+        String omitted = post("{\"prompt\":\"on whatever model the worker serves\"}").path("id");
+        String named = post("{\"prompt\":\"on sd15\",\"model\":\"sd15\"}").path("id");
+
+        // Absent means "the worker's model": a stamped default would make a worker serving sd15 refuse the job.
+        byte[] omittedValue = TestKafka.findByKey(Topics.REQUESTS, omitted, WAIT).value();
+        JsonNode omittedJson = new ObjectMapper().readTree(omittedValue);
+        assertThat(omittedJson.has("model")).as("no model on the record: %s", omittedJson).isFalse();
+        assertThat(omittedJson.path("width").asInt()).as("the other defaults are still applied")
+                .isEqualTo(RequestDefaults.DEFAULTS.width());
+        assertThat(EventJson.fromBytes(omittedValue, GenerationRequested.class).model()).isNull();
+
+        GenerationRequested namedRecord = EventJson.fromBytes(TestKafka.findByKey(Topics.REQUESTS, named, WAIT)
+                .value(), GenerationRequested.class);
+        assertThat(namedRecord.model()).isEqualTo("sd15");
+
+        given().when().get("/v1/generations/" + omitted).then().statusCode(200)
+                .body("request.prompt", equalTo("on whatever model the worker serves"))
+                .body("request.model", nullValue());
+        given().when().get("/v1/generations/" + named).then().statusCode(200)
+                .body("request.model", equalTo("sd15"));
     }
 
     @Test

@@ -156,7 +156,11 @@ public final class ClipTokenizer {
         return encoder.size();
     }
 
-    /** Tokenizes, truncates to {@code maxLength - 2} content tokens and pads to {@code maxLength}. */
+    /**
+     * Tokenizes, truncates to {@code maxLength - 2} content tokens and pads to {@code maxLength}. The dropped
+     * tokens' text is decoded from their bytes together; a character the cut falls inside is reported whole at the
+     * start of that text, never as U+FFFD (how and why: {@code droppedText}).
+     */
     public TokenizedPrompt encode(String text) {
         List<String> tokens = tokenize(text);
         int room = maxLength - 2;
@@ -173,8 +177,31 @@ public final class ClipTokenizer {
         while (n < maxLength) {
             ids[n++] = padId;
         }
-        String dropped = truncated ? decodeTokens(tokens.subList(room, tokens.size())) : "";
+        String dropped = truncated ? droppedText(tokens, room) : "";
         return new TokenizedPrompt(ids, tokenCount, truncated, dropped);
+    }
+
+    /**
+     * The text of {@code tokens} from index {@code cut} on, decoded from bytes as Hugging Face's byte-level decoder
+     * does ({@code CLIPTokenizer.convert_tokens_to_string}): the byte symbols of the dropped tokens are concatenated,
+     * mapped back to bytes and decoded as UTF-8 once over the whole sequence, then each {@code </w>} end-of-word
+     * marker becomes a space and the ends are stripped. So a character whose bytes BPE spread over several dropped
+     * tokens (a CJK character or an emoji is 3 or 4 single-byte tokens when the vocabulary has no merge for it)
+     * comes out whole.
+     *
+     * <p>The cut itself may fall inside a character: the window keeps its first bytes, the tail gets the rest.
+     * Hugging Face would decode that tail with {@code errors="replace"} and start it with U+FFFD. Here such a
+     * character is reported <em>whole at the start of the tail</em> instead (its leading bytes are taken back from
+     * the kept tokens): the text encoder did not see the character as such, and the report names it rather than
+     * a replacement mark. The tail then overlaps the window by that one character; at a character boundary it is
+     * exactly what {@link #decode} gives for the dropped ids. U+FFFD remains only for bytes that are not UTF-8 at
+     * all, which a prompt's own tokens never are.
+     */
+    private static String droppedText(List<String> tokens, int cut) {
+        int keptBytes = ByteLevelEncoding.toBytes(String.join("", tokens.subList(0, cut))).length;
+        byte[] bytes = ByteLevelEncoding.toBytes(String.join("", tokens));
+        int from = ByteLevelEncoding.characterStart(bytes, keptBytes);
+        return ByteLevelEncoding.decodeUtf8(bytes, from).replace("</w>", " ").strip();
     }
 
     /** Ids of {@code text} with BOS and EOS, without truncation or padding. */
@@ -221,9 +248,9 @@ public final class ClipTokenizer {
         return decodeTokens(tokens);
     }
 
-    private String decodeTokens(List<String> tokens) {
-        String joined = String.join("", tokens).replace("</w>", " ");
-        return ByteLevelEncoding.decode(joined).strip();
+    /** Like {@code CLIPTokenizer.convert_tokens_to_string}: bytes decoded once, then word ends become spaces. */
+    private static String decodeTokens(List<String> tokens) {
+        return ByteLevelEncoding.decode(String.join("", tokens)).replace("</w>", " ").strip();
     }
 
     private String specialAt(String text, int index) {

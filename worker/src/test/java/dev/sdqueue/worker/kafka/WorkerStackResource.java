@@ -43,6 +43,7 @@ public final class WorkerStackResource implements QuarkusTestResourceLifecycleMa
             TinyRandomModel.write(model);
             stack = LocalStack.forTests().start();
             prepareTopics(stack.bootstrapServers());
+            FINISHED_BEFORE_START.clear(); // a test profile restarts the stack: only this broker's history counts
             publishHistory(stack.bootstrapServers());
             s3Gate = new TcpGate(URI.create(stack.s3Endpoint()).getPort());
             s3Gate.open();
