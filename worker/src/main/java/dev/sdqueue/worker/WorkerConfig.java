@@ -141,18 +141,22 @@ public final class WorkerConfig {
         }
     }
 
+    /**
+     * {@code sdq.storage.*}. The endpoint and the credentials have no default: a worker started without them fails
+     * at startup naming the missing key, instead of writing to whatever answers on localhost with development
+     * credentials. Only Quarkus' dev profile ({@code mvn quarkus:dev}) sets the local stack's; {@code ./sdq} and the
+     * tests pass their stack's explicitly.
+     */
     @ConfigMapping(prefix = "sdq.storage")
     public interface Storage {
-        @WithDefault("http://127.0.0.1:9000")
+        /** e.g. {@code https://s3.eu-west-1.amazonaws.com}, or a MinIO/S3-compatible server's URL. */
         String endpoint();
 
         @WithDefault("us-east-1")
         String region();
 
-        @WithDefault("sdqueue")
         String accessKey();
 
-        @WithDefault("sdqueue-secret")
         String secretKey();
 
         @WithDefault("sdq-images")
