@@ -138,6 +138,27 @@ class TinyModelPipelineTest {
     }
 
     @Test
+    void aStepControlStopsTheRunAfterAStepWithoutDecodingAndSaysSo() {
+        List<Integer> seen = new ArrayList<>();
+        GenerationParams p = new GenerationParams("a cat", null, 64, 64, 6, 7.5, 1, "euler", 3);
+        DecodedGeneration stopped = pipeline.generateDecoded(p, (step, total, took) -> {
+            seen.add(step);
+            return step == 2 ? StepControl.Continuation.STOP : StepControl.Continuation.CONTINUE;
+        });
+
+        assertThat(seen).containsExactly(1, 2);
+        assertThat(stopped.stopped()).isTrue();
+        assertThat(stopped.stepsRun()).isEqualTo(2);
+        assertThat(stopped.images()).isEmpty();
+        assertThat(stopped.timings().vaeDecode()).isZero();
+
+        DecodedGeneration full = pipeline.generateDecoded(p, StepControl.ALWAYS);
+        assertThat(full.stopped()).isFalse();
+        assertThat(full.stepsRun()).isEqualTo(full.unetSteps());
+        assertThat(full.images()).hasSize(3);
+    }
+
+    @Test
     void everySchedulerRunsEndToEnd() throws IOException {
         for (String name : Schedulers.names()) {
             GenerationParams p = new GenerationParams("a cat", null, 32, 32, 4, 7.5, 3, name, 1);

@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
  * waits until the previous job has ended entirely: one job at a time, end to end. Either way, the job's lease is
  * closed and it leaves the in-flight set only after its outcome handler returned.
  */
-public final class JobExecutor implements AutoCloseable {
+public final class JobExecutor implements JobQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(JobExecutor.class);
 
     /** A job for the model: its request and attempt, its lease, and what to do with its outcome. */
@@ -70,6 +70,7 @@ public final class JobExecutor implements AutoCloseable {
      * stops taking records). A duplicate of a job in flight here waits for it first, unless the attempt is told to
      * stop meanwhile, which ends it as {@link JobOutcome.Aborted}. The job runs in the caller's trace context.
      */
+    @Override
     public void submit(Ticket ticket) throws InterruptedException {
         String jobId = ticket.request().jobId();
         if (!inFlight.awaitEnded(jobId, () -> stopReason(ticket) == JobAttempt.AbortReason.NONE)) {

@@ -4,6 +4,7 @@ import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.worker.job.JobAttempt;
 import dev.sdqueue.worker.job.JobExecutor;
 import dev.sdqueue.worker.job.JobOutcome;
+import dev.sdqueue.worker.job.JobQueue;
 import dev.sdqueue.worker.job.JobSupervisor;
 import dev.sdqueue.worker.routing.DecisionTable;
 import dev.sdqueue.worker.routing.RecordDecision;
@@ -43,7 +44,7 @@ public final class GenerationRequestConsumer {
     static final String JOBS_METRIC = "sdq.worker.jobs";
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final JobExecutor executor;
+    private final JobQueue executor;
     private final JobSupervisor supervisor;
     private final PartitionOwnership ownership;
     private final RequestDecoder decoder;
@@ -55,7 +56,7 @@ public final class GenerationRequestConsumer {
     private final Map<String, Counter> jobs = new ConcurrentHashMap<>();
 
     @Inject
-    GenerationRequestConsumer(JobExecutor executor, JobSupervisor supervisor,
+    GenerationRequestConsumer(JobQueue executor, JobSupervisor supervisor,
                               @Identifier(PartitionOwnership.NAME) PartitionOwnership ownership,
                               RequestDecoder decoder, RetrySchedule retries, RecordActions actions, Clock clock,
                               MeterRegistry registry) {
