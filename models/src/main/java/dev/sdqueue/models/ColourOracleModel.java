@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The <b>colour-oracle</b> model folder: an analytic model with SD 1.5's ONNX interface whose generated
- * image is known in closed form, for exact end-to-end tests of the sampling maths (DESIGN.md, Models 2).
+ * image is known in closed form, for exact end-to-end tests of the sampling maths (models/README.md).
  *
  * <ul>
  *   <li>text_encoder: each colour word token ({@link #COLOURS}) embeds as {@code (2r-1, 2g-1, 2b-1, 1)};

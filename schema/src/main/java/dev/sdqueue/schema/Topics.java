@@ -1,6 +1,6 @@
 package dev.sdqueue.schema;
 
-/** Topic names of the public event contract (DESIGN.md). Renaming one breaks other producers and consumers. */
+/** Topic names of the public event contract (schema/README.md). Renaming one breaks other producers and consumers. */
 public final class Topics {
     /** Key: job id. Value: {@link GenerationRequested}. */
     public static final String REQUESTS = "sdq.generation.requests";

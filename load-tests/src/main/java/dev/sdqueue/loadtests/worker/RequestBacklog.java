@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Puts requests straight onto {@code sdq.generation.requests} (as any producer may, DESIGN.md), all at once: a
+ * Puts requests straight onto {@code sdq.generation.requests} (as any producer may: schema/README.md), all at once: a
  * backlog keeps the workers saturated, which is what the worker benches measure (the dispatcher is measured by
  * {@code bench ingest}).
  */

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The exporter differences DESIGN.md lists (int32/int64 ids, rank-0/1 and float/int timesteps,
+ * The differences between ONNX exports of Stable Diffusion (int32/int64 ids, rank-0/1 and float/int timesteps,
  * fp16 tensors) and the load-time errors, on small hand-built ONNX networks swapped into a copy
  * of tiny-random and run by real ONNX Runtime sessions.
  */

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Provider selection on real ONNX Runtime sessions over tiny-random. GPU providers fail the way each ORT
- * artifact fails on a host without a GPU (DESIGN.md, reproduced on this machine): the CPU jar throws
+ * artifact fails on a host without a GPU (both reproduced on a machine without CUDA): the CPU jar throws
  * ORT_EP_FAIL "Failed to find ... shared provider"; the GPU jar without CUDA throws ORT_FAIL "Failed to load
  * library ... libcublas.so.12". The fakes throw those; the last tests use the real CPU jar.
  */

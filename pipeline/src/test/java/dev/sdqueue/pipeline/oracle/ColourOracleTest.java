@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code L = 127.5 * max_o sum_c |W_oc| / 0.18215 = 127.5 * 0.675 / 0.18215 = 472.5} levels per latent unit:
  * <ul>
  *   <li>scheduler arithmetic in float32: diffusers' own schedulers with such an oracle end within 7e-6 of the
- *       closed form (DESIGN.md), i.e. 3.3e-3 levels; DDIM's cancellation at t = 951
+ *       closed form (measured when the oracle was designed), i.e. 3.3e-3 levels; DDIM's cancellation at t = 951
  *       ((x - 0.996 eps) / 0.090) costs ~1e-6 and is damped by the next step's sqrt(a) ~ 0.1;</li>
  *   <li>the oracle UNet in float32 (sigma table, interpolation, sqrt(1+sigma^2)): relative ~1e-6 of its output,
  *       which the last step turns into under 1e-6 latent (x0 = x - sigma*eps with sigma &lt;= 0.03);</li>

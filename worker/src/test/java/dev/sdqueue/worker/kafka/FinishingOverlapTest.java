@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A job's PNG, upload and {@code completed} run on a finishing thread while the model takes the next job
- * ({@code sdq.worker.finishing-jobs}=1 by default): with S3 hanging (the {@link TcpGate} holds every request), the
+ * ({@code sdq.worker.finishing-jobs}, 2 by default): with S3 hanging (the {@link TcpGate} holds every request), the
  * second job of a partition starts while the first one is still uploading, and both still end exactly once.
  */
 @QuarkusTest
