@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) run as a child JVM, the way
+ * A packaged Quarkus application (its runnable jar, e.g. {@link LocalSystem#workerJar}) run as a child JVM, the way
  * {@code ./sdq up} runs it: loopback HTTP on a free port (unless given), {@code HOME}, {@code user.home} and
  * {@code java.io.tmpdir} inside its own work dir (nothing lands under the real home), output appended to
  * {@code <workDir>/<name>.log}, stdin from /dev/null. Every signal goes to this child's own PID:

@@ -20,7 +20,12 @@ import picocli.CommandLine.Mixin;
 public final class LocalSystemCli {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs one command in this JVM and returns its exit code (output on System.out / System.err). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
     }
 
     /** The command line with every subcommand, {@code stack} included, and its error handling. */

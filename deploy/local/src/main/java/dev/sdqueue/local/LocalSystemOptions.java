@@ -33,7 +33,7 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
     /**
      * How one application is launched.
      *
-     * @param jar          the packaged Quarkus app ({@code quarkus-run.jar})
+     * @param jar          the packaged Quarkus app's runnable jar
      * @param port         HTTP port; 0: a free one
      * @param properties   {@code -D} properties, after the system's own (so they may override them)
      * @param jvmOptions   JVM options such as {@code -Xmx1g}, before the properties
