@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdqueue.local.LocalSystemCli;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
@@ -11,6 +12,8 @@ import dev.sdqueue.schema.Headers;
 import dev.sdqueue.schema.Topics;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -168,6 +173,37 @@ class GenerationEndToEndIT {
         assertThat(png.getHeight()).isEqualTo(128);
         // The dispatcher's status view, fed by the same topics, knows the job although it never saw the request.
         assertThat(awaitTerminal(jobId).path("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void theLaunchersDemoSubmitsFollowsPrintsThePresignedUrlAndSavesThePng(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        int exit;
+        try (PrintStream console = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(console);
+            System.setErr(console);
+            exit = LocalSystemCli.run("demo", "a lighthouse at dusk", "--steps", "3", "--size", "128x96", "--seed",
+                    "11", "--dispatcher-url", system.dispatcher.uri("").toString(), "--out", out.toString());
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        originalOut.print(output);
+
+        assertThat(exit).as(output).isZero();
+        Matcher accepted = Pattern.compile("accepted: job (\\S+) \\(/v1/generations/\\1\\)").matcher(output);
+        assertThat(accepted.find()).as(output).isTrue();
+        String id = accepted.group(1);
+        assertThat(output).contains("\"width\":128,\"height\":96").contains("succeeded")
+                .containsPattern("image 0: " + Pattern.quote(system.stack.s3Endpoint() + "/" + system.stack.bucket()
+                        + "/generations/" + id + "/0.png?") + ".*X-Amz-Signature=")
+                .containsPattern("saved to .*" + Pattern.quote(id + "-0.png")).containsPattern("done in \\d+ s");
+        BufferedImage png = ImageIO.read(out.resolve(id + "-0.png").toFile());
+        assertThat(png.getWidth()).isEqualTo(128);
+        assertThat(png.getHeight()).isEqualTo(96);
     }
 
     private static String submit(ObjectNode body) throws Exception {

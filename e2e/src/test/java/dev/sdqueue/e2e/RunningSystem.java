@@ -2,59 +2,36 @@ package dev.sdqueue.e2e;
 
 import dev.sdqueue.local.AppProcess;
 import dev.sdqueue.local.LocalStack;
-import java.nio.file.Files;
+import dev.sdqueue.local.LocalSystem;
+import dev.sdqueue.local.LocalSystemOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
- * The whole system as real processes: Kafka and S3Proxy (local stack on free ports), one dispatcher and one worker
- * from their packaged jars, the generated tiny-random model. Started once per test class, stopped by PID.
+ * The whole system as real processes: a private {@link LocalSystem} (Kafka and S3Proxy on free ports, one dispatcher
+ * and one worker from their packaged jars, the generated tiny-random model) in {@code workDir}. Started once per test
+ * class, stopped by PID.
  */
 final class RunningSystem implements AutoCloseable {
+    final LocalSystem system;
     final LocalStack stack;
     final AppProcess dispatcher;
     final AppProcess worker;
 
-    private RunningSystem(LocalStack stack, AppProcess dispatcher, AppProcess worker) {
-        this.stack = stack;
-        this.dispatcher = dispatcher;
-        this.worker = worker;
+    private RunningSystem(LocalSystem system) {
+        this.system = system;
+        this.stack = system.stack();
+        this.dispatcher = system.dispatcher();
+        this.worker = system.workers().get(0).process();
     }
 
-    static RunningSystem start(Path workDir) throws Exception {
-        Path home = projectRoot();
-        Path model = home.resolve("models/target/tiny-random");
-        if (!Files.isDirectory(model.resolve("unet"))) {
-            throw new IllegalStateException(model + " is missing: the models module generates it in the build");
-        }
-        LocalStack stack = LocalStack.forTests().start();
-        AppProcess dispatcher = null;
-        try {
-            dispatcher = AppProcess.builder("dispatcher", home.resolve("dispatcher/target/quarkus-app/quarkus-run.jar"),
-                    workDir.resolve("dispatcher")).jvmOption("-Xmx1g")
-                    .property("kafka.bootstrap.servers", stack.bootstrapServers()).start();
-            Map<String, String> workerConfig = new HashMap<>(stack.quarkusConfig());
-            workerConfig.put("sdq.model.dir", model.toString());
-            workerConfig.put("sdq.worker.id", "e2e-worker");
-            AppProcess worker = AppProcess.builder("worker", home.resolve("worker/target/quarkus-app/quarkus-run.jar"),
-                    workDir.resolve("worker")).jvmOption("-Xmx1g").properties(workerConfig).start();
-            dispatcher.awaitReady(Duration.ofSeconds(90));
-            try {
-                worker.awaitReady(Duration.ofSeconds(180));
-            } catch (RuntimeException e) {
-                worker.close();
-                throw e;
-            }
-            return new RunningSystem(stack, dispatcher, worker);
-        } catch (Exception e) {
-            if (dispatcher != null) {
-                dispatcher.close();
-            }
-            stack.close();
-            throw e;
-        }
+    static RunningSystem start(Path workDir) {
+        LocalSystemOptions options = LocalSystemOptions.builder(projectRoot(), workDir)
+                .dispatcherJvmOptions(List.of("-Xmx1g")).dispatcherReadyTimeout(Duration.ofSeconds(90))
+                .workers(1).workerProperty("sdq.worker.id", "e2e-worker").workerJvmOptions(List.of("-Xmx1g"))
+                .workerReadyTimeout(Duration.ofSeconds(180)).build();
+        return new RunningSystem(LocalSystem.start(options, line -> System.out.println("[e2e] " + line)));
     }
 
     static Path projectRoot() {
@@ -64,15 +41,7 @@ final class RunningSystem implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        try {
-            worker.close();
-        } finally {
-            try {
-                dispatcher.close();
-            } finally {
-                stack.close();
-            }
-        }
+    public void close() {
+        system.close();
     }
 }

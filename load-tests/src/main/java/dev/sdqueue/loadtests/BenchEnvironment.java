@@ -50,7 +50,7 @@ public final class BenchEnvironment {
      * MB after an ingest run), keeping every log.
      */
     public static void deleteStackData(Path systemDir) throws IOException {
-        for (String data : new String[] {"stack/kafka", "stack/s3"}) {
+        for (String data : new String[] {"kafka", "s3"}) {
             Path dir = systemDir.resolve(data);
             if (!Files.isDirectory(dir)) {
                 continue;

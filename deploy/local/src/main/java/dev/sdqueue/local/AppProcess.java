@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) run as a child JVM, the way
+ * A packaged Quarkus application (its runnable jar, e.g. {@link LocalSystem#workerJar}) run as a child JVM, the way
  * {@code ./sdq up} runs it: loopback HTTP on a free port (unless given), {@code HOME}, {@code user.home} and
  * {@code java.io.tmpdir} inside its own work dir (nothing lands under the real home), output appended to
  * {@code <workDir>/<name>.log}, stdin from /dev/null. Every signal goes to this child's own PID:
@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 public final class AppProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(20);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final String name;
     private final Process process;
@@ -49,6 +50,15 @@ public final class AppProcess implements AutoCloseable {
     /** Starts building the launch of {@code jar} named {@code name} (log file name, marker) in {@code workDir}. */
     public static Builder builder(String name, Path jar, Path workDir) {
         return new Builder(name, jar, workDir);
+    }
+
+    /**
+     * The argument on the command line of an app named {@code name} launched for {@code workDir}
+     * ({@code -Dsdqueue.launcher.role=<name>@<workDir>}, outside {@code sdq.*}, whose unknown keys Quarkus rejects):
+     * nothing is signalled by a recorded PID unless its process still carries it.
+     */
+    static String marker(String name, Path workDir) {
+        return "-Dsdqueue.launcher.role=" + name + "@" + workDir.toAbsolutePath().normalize();
     }
 
     /** {@code builder(name, jar, workDir).properties(properties).start()}. */
@@ -241,6 +251,10 @@ public final class AppProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
         private int httpPort;
+        private Path logFile;
+        private Path homeDir;
+        private Path tmpDir;
+        private boolean detached;
 
         private Builder(String name, Path jar, Path workDir) {
             this.name = requireName(name);
@@ -280,6 +294,33 @@ public final class AppProcess implements AutoCloseable {
             return this;
         }
 
+        /** Where output is appended; default {@code <workDir>/<name>.log}. */
+        public Builder logFile(Path file) {
+            this.logFile = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** {@code HOME} and {@code user.home}; default the work dir. */
+        public Builder homeDir(Path dir) {
+            this.homeDir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** {@code java.io.tmpdir}; default {@code <workDir>/tmp}. */
+        public Builder tmpDir(Path dir) {
+            this.tmpDir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /**
+         * Runs the JVM in a session of its own ({@code setsid}, which execs: the PID stays the same), so it outlives
+         * this JVM and a Ctrl-C in its terminal ({@code ./sdq up}). Stop it by PID and marker.
+         */
+        public Builder detached(boolean value) {
+            this.detached = value;
+            return this;
+        }
+
         /** Launches the JVM (does not wait for readiness: see {@link AppProcess#awaitReady(Duration)}). */
         public AppProcess start() {
             if (!Files.isRegularFile(jar)) {
@@ -287,14 +328,18 @@ public final class AppProcess implements AutoCloseable {
                         + " -DskipTests, or ./sdq up)");
             }
             int port = httpPort > 0 ? httpPort : Ports.freePorts(1)[0];
-            Path tmp = workDir.resolve("tmp");
-            Path log = workDir.resolve(name + ".log");
+            Path tmp = tmpDir != null ? tmpDir : workDir.resolve("tmp");
+            Path log = logFile != null ? logFile : workDir.resolve(name + ".log");
+            Path home = homeDir != null ? homeDir : workDir;
             List<String> command = new ArrayList<>();
+            if (detached && Files.isExecutable(SETSID)) {
+                command.add(SETSID.toString());
+            }
             command.add(ChildProcess.javaExecutable().toString());
             command.addAll(jvmOptions);
             // Same marker form as ./sdq's start_app: outside sdq.*, whose unknown keys Quarkus rejects.
-            command.add("-Dsdqueue.launcher.role=" + name + "@" + workDir);
-            command.add("-Duser.home=" + workDir);
+            command.add(marker(name, workDir));
+            command.add("-Duser.home=" + home);
             command.add("-Djava.io.tmpdir=" + tmp);
             command.add("-Dquarkus.http.host=" + Ports.HOST);
             command.add("-Dquarkus.http.port=" + port);
@@ -303,13 +348,15 @@ public final class AppProcess implements AutoCloseable {
             command.add(jar.toString());
             try {
                 Files.createDirectories(tmp);
+                Files.createDirectories(home);
+                Files.createDirectories(log.getParent());
                 ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
                 Map<String, String> env = builder.environment();
                 env.remove("JAVA_TOOL_OPTIONS");
                 env.remove("JDK_JAVA_OPTIONS");
-                env.put("HOME", workDir.toString());
+                env.put("HOME", home.toString());
                 env.put("ORT_DISABLE_TELEMETRY", "1");
                 env.putAll(environment);
                 return new AppProcess(name, builder.start(), port, log);

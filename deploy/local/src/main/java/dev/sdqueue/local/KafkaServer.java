@@ -217,6 +217,25 @@ final class KafkaServer {
         }
         if (!grow.isEmpty()) {
             admin.createPartitions(grow).all().get();
+            awaitPartitions(admin, grow);
+        }
+    }
+
+    /**
+     * The controller acknowledges new partitions before every broker's metadata cache shows them: wait (up to 10 s)
+     * until a describe sees them, so callers (and a client started right after) find the grown topics.
+     */
+    private static void awaitPartitions(Admin admin, Map<String, NewPartitions> grown)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Map<String, TopicDescription> now = admin.describeTopics(grown.keySet()).allTopicNames().get();
+            boolean visible = grown.entrySet().stream().allMatch(e ->
+                    now.get(e.getKey()).partitions().size() >= e.getValue().totalCount());
+            if (visible || System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -82,6 +82,20 @@ public final class LocalStack implements AutoCloseable {
         return stack.start();
     }
 
+    /**
+     * For {@code ./sdq up}: adopts the detached stack running in {@code config.workDir()} (closing the result leaves
+     * it running), else starts one that outlives this JVM.
+     */
+    static LocalStack reuseOrStartDetached(LocalStackConfig config, Consumer<String> progress) {
+        LocalStack stack = create(config, progress);
+        Optional<StackState> running = RecordedStacks.liveState(config);
+        if (running.isPresent()) {
+            stack.adopt(running.get());
+            return stack;
+        }
+        return stack.startDetached();
+    }
+
     /** Starts a private stack, stopped by {@link #close()} (or by a shutdown hook if the JVM exits first). */
     public LocalStack start() {
         return launch(false);

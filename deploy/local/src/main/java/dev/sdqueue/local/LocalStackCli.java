@@ -109,26 +109,30 @@ public final class LocalStackCli {
 
         @Override
         public Integer call() {
-            LocalStackConfig config = options.config();
-            Optional<StackState> recorded = StackState.read(config.runDir());
-            if (recorded.isEmpty()) {
-                System.out.println("local stack: not running (nothing recorded in " + config.runDir() + ")");
-                return NOT_RUNNING;
-            }
-            StackState state = recorded.get();
-            boolean allGood = true;
-            for (ChildProcess child : RecordedStacks.childrenOf(config, state)) {
-                boolean kafka = child.role().equals(KafkaServer.ROLE);
-                boolean alive = child.isAlive();
-                boolean answers = kafka ? KafkaServer.answers(state.bootstrapServers())
-                        : S3ProxyServer.answers(state.s3Endpoint());
-                String where = kafka ? state.bootstrapServers() : state.s3Endpoint();
-                System.out.printf("%-10s pid %-7d %-24s %s%n", child.role(), child.pid(), where,
-                        !alive ? "NOT RUNNING" : answers ? "up" : "running, NOT ANSWERING");
-                allGood &= alive && answers;
-            }
-            return allGood ? 0 : NOT_RUNNING;
+            return printStatus(options.config()) ? 0 : NOT_RUNNING;
         }
+    }
+
+    /** One line per server of the stack recorded in {@code config.workDir()}; true if all run and answer. */
+    static boolean printStatus(LocalStackConfig config) {
+        Optional<StackState> recorded = StackState.read(config.runDir());
+        if (recorded.isEmpty()) {
+            System.out.println("local stack: not running (nothing recorded in " + config.runDir() + ")");
+            return false;
+        }
+        StackState state = recorded.get();
+        boolean allGood = true;
+        for (ChildProcess child : RecordedStacks.childrenOf(config, state)) {
+            boolean kafka = child.role().equals(KafkaServer.ROLE);
+            boolean alive = child.isAlive();
+            boolean answers = kafka ? KafkaServer.answers(state.bootstrapServers())
+                    : S3ProxyServer.answers(state.s3Endpoint());
+            String where = kafka ? state.bootstrapServers() : state.s3Endpoint();
+            System.out.printf("%-10s pid %-7d %-24s %s%n", child.role(), child.pid(), where,
+                    !alive ? "NOT RUNNING" : answers ? "up" : "running, NOT ANSWERING");
+            allGood &= alive && answers;
+        }
+        return allGood;
     }
 
     static void print(LocalStackConfig config, StackState state) {

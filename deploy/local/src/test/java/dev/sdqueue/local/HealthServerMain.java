@@ -5,6 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 /**
  * Stand-in for a packaged Quarkus app in {@link AppProcessTest}: a JVM (launched with {@code -jar}) that serves
@@ -39,6 +45,22 @@ public final class HealthServerMain {
         }));
         server.start();
         System.out.println("listening on " + port);
+    }
+
+    /** A runnable jar of this class in {@code dir} (the stand-in for a packaged Quarkus app). */
+    static Path jar(Path dir) throws Exception {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, HealthServerMain.class.getName());
+        String entry = HealthServerMain.class.getName().replace('.', '/') + ".class";
+        Path classes = Path.of(HealthServerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = dir.resolve("health-server.jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry(entry));
+            out.write(Files.readAllBytes(classes.resolve(entry)));
+            out.closeEntry();
+        }
+        return jar;
     }
 
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, int status, String body)

@@ -60,7 +60,7 @@ public final class IngestCommand implements Callable<Integer> {
             + "(to compare settings, e.g. mp.messaging.outgoing.generation-requests.linger.ms=0)")
     Map<String, String> dispatcherProperties = new LinkedHashMap<>();
     @Option(names = "--dispatcher-jar", paramLabel = "JAR", description = "another dispatcher build to measure "
-            + "(default dispatcher/target/quarkus-app/quarkus-run.jar)")
+            + "(default: this repository's packaged dispatcher)")
     Path dispatcherJar;
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)") Path out;
     @Option(names = "--home", paramLabel = "DIR", description = "repository root (default -Dsdq.home)") Path home;

@@ -2,6 +2,7 @@ package dev.sdqueue.loadtests.worker;
 
 import dev.sdqueue.loadtests.BenchEnvironment;
 import dev.sdqueue.loadtests.BenchSystem;
+import dev.sdqueue.local.LocalSystem;
 import dev.sdqueue.loadtests.report.BenchReport;
 import dev.sdqueue.loadtests.report.HtmlReport;
 import dev.sdqueue.loadtests.report.SvgChart;
@@ -83,7 +84,7 @@ public final class DutyCycleCommand implements Callable<Integer> {
                 System.out.println("duty: " + label + ": starting Kafka, S3 and one worker ...");
                 BenchSystem.Options options = BenchSystem.Options.in(root, report.dir().resolve("system-" + model
                                 + "-f" + finishingJobs)).withDispatcher(false).withWorkers(1)
-                        .withModelDir(root.resolve("models/target").resolve(model))
+                        .withModelDir(LocalSystem.modelDir(root, model))
                         .withWorkerProperty("sdq.model.name", model)
                         .withWorkerProperty("sdq.worker.finishing-jobs", Integer.toString(finishingJobs))
                         .withWorkerProperty("sdq.pipeline.warmup-sizes", size + "x" + size)

@@ -2,6 +2,7 @@ package dev.sdqueue.loadtests.worker;
 
 import dev.sdqueue.loadtests.BenchEnvironment;
 import dev.sdqueue.loadtests.BenchSystem;
+import dev.sdqueue.local.LocalSystem;
 import dev.sdqueue.loadtests.EventTracker;
 import dev.sdqueue.loadtests.report.BenchReport;
 import dev.sdqueue.loadtests.report.HtmlReport;
@@ -71,7 +72,7 @@ public final class ScalingCommand implements Callable<Integer> {
         for (int n : workerCounts) {
             BenchSystem.Options options = BenchSystem.Options.in(root, report.dir().resolve("system-" + n))
                     .withDispatcher(false).withWorkers(n).withPartitions(partitions)
-                    .withModelDir(root.resolve("models/target").resolve(MODEL))
+                    .withModelDir(LocalSystem.modelDir(root, MODEL))
                     .withWorkerProperty("sdq.model.name", MODEL)
                     .withWorkerJvmOptions(List.of("-Xmx256m", "-XX:+UseSerialGC"));
             System.out.println("scaling: " + n + " worker(s): starting ...");

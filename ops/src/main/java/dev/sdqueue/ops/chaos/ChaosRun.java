@@ -72,7 +72,7 @@ final class ChaosRun {
         Result result;
         try {
             long begin = System.currentTimeMillis();
-            holder[0] = ChaosSystem.start(workDir, ChaosSystem.Artifacts.in(plan.root()), settings, plan.workers(),
+            holder[0] = ChaosSystem.start(workDir, plan.root(), settings, plan.workers(),
                     retryTopics, plan.readyTimeout(), line -> out.println("  " + line));
             out.printf("system ready in %.1f s: Kafka %s, S3 %s, dispatcher %s, %d workers%n",
                     (System.currentTimeMillis() - begin) / 1000.0, holder[0].stack().bootstrapServers(),

@@ -1,6 +1,6 @@
 package dev.sdqueue.ops.chaos;
 
-import dev.sdqueue.ops.chaos.ChaosSystem.Worker;
+import dev.sdqueue.local.LocalSystem.Worker;
 import dev.sdqueue.ops.chaos.EventLog.Started;
 import dev.sdqueue.schema.Topics;
 import java.time.Duration;
