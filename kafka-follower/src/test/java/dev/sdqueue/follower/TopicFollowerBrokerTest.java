@@ -289,19 +289,6 @@ class TopicFollowerBrokerTest {
         assertThat(stuck.state()).as("closed, not failed: the interrupt was ours").isEqualTo(FollowerState.CLOSED);
     }
 
-    @Test
-    void itKeepsReadingAcrossABrokerRestart() throws Exception {
-        String topic = broker.newTopic(2);
-        TopicFollower<String, String> follower = track(follower(topic).build().start());
-        assertThat(follower.awaitCaughtUp(WAIT)).isTrue();
-        broker.send(topic, 0, "before");
-        broker.restartKafka();
-        broker.send(topic, 1, "after");
-        assertThat(follower.awaitUpToNow(Duration.ofSeconds(60))).isTrue();
-        assertThat(values()).containsExactlyInAnyOrder("before", "after");
-        assertThat(follower.state()).isEqualTo(FollowerState.FOLLOWING);
-    }
-
     private static int closedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
