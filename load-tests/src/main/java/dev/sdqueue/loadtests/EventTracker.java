@@ -1,5 +1,8 @@
 package dev.sdqueue.loadtests;
 
+import dev.sdqueue.follower.MissingTopicPolicy;
+import dev.sdqueue.follower.StartPosition;
+import dev.sdqueue.follower.TopicFollower;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.Topics;
@@ -9,17 +12,16 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Follows {@code sdq.generation.events} beside a load, the way any client of the contract would: a plain consumer
- * (no group, nothing committed) with every partition assigned and positioned at the end <em>before</em> the load
- * starts, so only this run's events are read. For each job it keeps the first {@code started} and the first terminal
+ * Follows {@code sdq.generation.events} beside a load, the way any client of the contract would: a
+ * {@link TopicFollower} (no group, nothing committed) with every partition assigned and positioned at the end
+ * <em>before</em> the load starts, so only this run's events are read. For each job it keeps the first {@code started} and the first terminal
  * event ({@code completed}/{@code failed}), each with the worker's {@code at} and the moment this JVM received it
  * ({@link BenchClock} micros), plus the {@code completed} event's {@code timings}. Shared API of the benches.
  */
@@ -53,55 +55,54 @@ public final class EventTracker implements AutoCloseable {
         }
     }
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread poller;
+    /** Bounds opening: the topic's partitions and their end offsets. */
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
+
     private final Map<String, JobEvents> jobs = new HashMap<>();
+    private TopicFollower<String, byte[]> follower;
     private long records;
     private long unreadable;
-    private volatile boolean running = true;
-    private volatile RuntimeException failure;
 
-    private EventTracker(KafkaConsumer<String, byte[]> consumer) {
-        this.consumer = consumer;
-        this.poller = new Thread(this::pollLoop, "sdq-bench-event-tracker");
-        this.poller.setDaemon(true);
+    private EventTracker() {
     }
 
     /**
      * Assigns every partition of the event topic and positions at its end (resolved before this returns, so an
-     * event published afterwards is never missed), then reads on a thread of its own.
+     * event published afterwards is never missed), then reads on a thread of its own. Throws if the topic does not
+     * exist.
      */
     public static EventTracker startAtEnd(String bootstrapServers) {
-        KafkaConsumer<String, byte[]> consumer = TopicTail.openAtEnd(bootstrapServers, Topics.EVENTS,
-                "sdq-bench-events", new StringDeserializer(), new ByteArrayDeserializer());
-        EventTracker tracker = new EventTracker(consumer);
-        tracker.poller.start();
+        EventTracker tracker = new EventTracker();
+        tracker.follower = TopicFollower.builder(new StringDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(bootstrapServers)
+                .clientId("sdq-bench-events")
+                .topics(Topics.EVENTS)
+                .startAt(StartPosition.end())
+                .whenTopicMissing(MissingTopicPolicy.FAIL)
+                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
+                .kafkaTimeout(Duration.ofSeconds(15))
+                .pollTimeout(Duration.ofMillis(100))
+                .onBatch(tracker::acceptBatch)
+                .build();
+        try {
+            tracker.follower.open(OPEN_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
+        }
         return tracker;
     }
 
-    private void pollLoop() {
-        try {
-            while (running) {
-                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(100));
-                long received = BenchClock.nowMicros();
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                synchronized (this) {
-                    for (ConsumerRecord<String, byte[]> record : batch) {
-                        accept(record, received);
-                    }
-                    notifyAll();
-                }
+    private void acceptBatch(ConsumerRecords<String, byte[]> batch) {
+        long received = BenchClock.nowMicros();
+        if (batch.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            for (ConsumerRecord<String, byte[]> record : batch) {
+                accept(record, received);
             }
-        } catch (WakeupException closing) {
-            // close() woke the poll up
-        } catch (RuntimeException e) {
-            if (running) {
-                failure = e;
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+            notifyAll();
         }
     }
 
@@ -196,21 +197,15 @@ public final class EventTracker implements AutoCloseable {
         return unreadable;
     }
 
-    /** Throws if the poll thread died (the tracker would silently stop seeing events). */
+    /** Throws if the reader stopped (the tracker would silently stop seeing events). */
     public void checkHealthy() {
-        if (failure != null) {
+        follower.failure().ifPresent(failure -> {
             throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        }
+        });
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            poller.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

@@ -1,58 +1,56 @@
 package dev.sdqueue.loadtests;
 
+import dev.sdqueue.follower.MissingTopicPolicy;
+import dev.sdqueue.follower.StartPosition;
+import dev.sdqueue.follower.TopicFollower;
 import dev.sdqueue.schema.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The timestamp of each request record (key = job id) the dispatcher writes to {@code sdq.generation.requests}
  * from now on: the producer's create time (ms), i.e. when the dispatcher handed the record to its Kafka producer.
- * Splits "send → worker started" into the dispatcher's part and the queue/dequeue part. Plain consumer, no group.
+ * Splits "send → worker started" into the dispatcher's part and the queue/dequeue part. A {@link TopicFollower}
+ * positioned at the end, no group.
  */
 public final class RequestTimestamps implements AutoCloseable {
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread poller;
     private final Map<String, Long> createdMs = new HashMap<>();
-    private volatile boolean running = true;
+    private TopicFollower<String, byte[]> follower;
 
-    private RequestTimestamps(KafkaConsumer<byte[], byte[]> consumer) {
-        this.consumer = consumer;
-        this.poller = new Thread(this::pollLoop, "sdq-bench-request-timestamps");
-        this.poller.setDaemon(true);
+    private RequestTimestamps() {
     }
 
     /** Positioned at the end of the request topic before returning, then reads on its own thread. */
     public static RequestTimestamps startAtEnd(String bootstrapServers) {
-        KafkaConsumer<byte[], byte[]> consumer = TopicTail.openAtEnd(bootstrapServers, Topics.REQUESTS,
-                "sdq-bench-requests", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        RequestTimestamps timestamps = new RequestTimestamps(consumer);
-        timestamps.poller.start();
+        RequestTimestamps timestamps = new RequestTimestamps();
+        timestamps.follower = TopicFollower.builder(new StringDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(bootstrapServers)
+                .clientId("sdq-bench-requests")
+                .topics(Topics.REQUESTS)
+                .startAt(StartPosition.end())
+                .whenTopicMissing(MissingTopicPolicy.FAIL)
+                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
+                .kafkaTimeout(Duration.ofSeconds(15))
+                .onRecord(timestamps::accept)
+                .build();
+        try {
+            timestamps.follower.open(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening " + Topics.REQUESTS, e);
+        }
         return timestamps;
     }
 
-    private void pollLoop() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null) {
-                        synchronized (this) {
-                            createdMs.putIfAbsent(new String(record.key(), StandardCharsets.UTF_8),
-                                    record.timestamp());
-                        }
-                    }
-                }
-            }
-        } catch (WakeupException closing) {
-            // close() woke the poll up
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+    private synchronized void accept(ConsumerRecord<String, byte[]> record) {
+        if (record.key() != null) {
+            createdMs.putIfAbsent(record.key(), record.timestamp());
         }
     }
 
@@ -64,12 +62,6 @@ public final class RequestTimestamps implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            poller.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

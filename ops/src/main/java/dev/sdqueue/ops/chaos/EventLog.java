@@ -1,5 +1,8 @@
 package dev.sdqueue.ops.chaos;
 
+import dev.sdqueue.follower.MissingTopicPolicy;
+import dev.sdqueue.follower.StartPosition;
+import dev.sdqueue.follower.TopicFollower;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.Topics;
@@ -10,20 +13,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * {@code sdq.generation.events} read from the beginning with a plain consumer (no group: every partition assigned,
- * nothing committed), the way any client of the contract would read it. Keeps, per job, every terminal event and
- * the latest {@code started}; per worker, the job it last started. Survives broker restarts (the client
+ * {@code sdq.generation.events} read from the beginning by a {@link TopicFollower} (no group: every partition
+ * assigned, nothing committed), the way any client of the contract would read it. Keeps, per job, every terminal
+ * event and the latest {@code started}; per worker, the job it last started. Survives broker restarts (the client
  * reconnects on its own).
  */
 final class EventLog implements AutoCloseable {
@@ -38,64 +37,36 @@ final class EventLog implements AutoCloseable {
     record Started(String jobId, int attempt, String worker, long timestampMs) {
     }
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread poller;
+    private final TopicFollower<String, byte[]> follower;
     private final Map<String, List<Terminal>> terminals = new HashMap<>();
     private final Map<String, Started> lastStartedByWorker = new HashMap<>();
     private final Map<String, List<Started>> startedByJob = new HashMap<>();
     private final Map<String, Integer> progressByJob = new HashMap<>();
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
     private long records;
     private long unreadable;
-    private volatile boolean running = true;
-    private volatile RuntimeException failure;
 
+    /** Returns once every partition is assigned; throws if the topic does not exist. */
     EventLog(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sdq-chaos-events");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(info.topic(), info.partition()));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        poller = new Thread(this::pollLoop, "sdq-chaos-event-log");
-        poller.setDaemon(true);
-        poller.start();
-    }
-
-    private void pollLoop() {
+        follower = TopicFollower.builder(new StringDeserializer(), new ByteArrayDeserializer())
+                .bootstrapServers(bootstrapServers)
+                .clientId("sdq-chaos-events")
+                .topics(Topics.EVENTS)
+                .startAt(StartPosition.beginning())
+                .whenTopicMissing(MissingTopicPolicy.FAIL)
+                // Back quickly after a broker restart.
+                .property(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000")
+                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000")
+                .onBatch(batch -> {
+                    synchronized (this) {
+                        batch.forEach(this::accept);
+                    }
+                })
+                .build();
         try {
-            while (running) {
-                var batch = consumer.poll(Duration.ofMillis(200));
-                synchronized (this) {
-                    for (ConsumerRecord<String, byte[]> record : batch) {
-                        accept(record);
-                    }
-                    for (TopicPartition partition : consumer.assignment()) {
-                        try {
-                            positions.put(partition, consumer.position(partition, Duration.ofSeconds(2)));
-                        } catch (org.apache.kafka.common.errors.TimeoutException brokerAway) {
-                            // the broker restarts: keep the last known position, try again after the next poll
-                        }
-                    }
-                    notifyAll();
-                }
-            }
-        } catch (WakeupException closing) {
-            // close() woke the poll up
-        } catch (RuntimeException e) {
-            if (running) {
-                failure = e;
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+            follower.open(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
         }
     }
 
@@ -167,40 +138,20 @@ final class EventLog implements AutoCloseable {
      * Waits until this log has read up to {@code endOffsets} (captured by the caller after the fact it waits for),
      * so what it reports afterwards includes everything published before. False on timeout.
      */
-    synchronized boolean awaitPositions(Map<TopicPartition, Long> endOffsets, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!reached(endOffsets)) {
-            checkHealthy();
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
-        return true;
+    boolean awaitPositions(Map<TopicPartition, Long> endOffsets, Duration timeout) throws InterruptedException {
+        checkHealthy();
+        return follower.awaitPositions(endOffsets, timeout);
     }
 
-    private boolean reached(Map<TopicPartition, Long> endOffsets) {
-        return endOffsets.entrySet().stream()
-                .allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue());
-    }
-
-    /** Throws if the poll thread died (the log would silently stop growing). */
+    /** Throws if the reader stopped (the log would silently stop growing). */
     void checkHealthy() {
-        if (failure != null) {
+        follower.failure().ifPresent(failure -> {
             throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        }
+        });
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            poller.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }
