@@ -35,7 +35,7 @@ import java.util.function.Function;
  * it is then dropped and everything is loaded again with the rest, so all networks use one provider chain.
  * With {@code strictProviders} the first failure ends the load instead.
  */
-public final class OrtSessions {
+final class OrtSessions {
 
     private OrtSessions() {
     }

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** diffusers {@code DDIMScheduler} (Song et al. 2020); eta and use_clipped_model_output via step kwargs. */
-public final class DdimScheduler extends AbstractScheduler {
+final class DdimScheduler extends AbstractScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
 

@@ -9,7 +9,7 @@ import java.util.Map;
  * orders 1-3, midpoint or heun second-order updates, lower-order final steps. "DPM++ 2M" is
  * dpmsolver++ with solver_order 2; "Karras" adds use_karras_sigmas.
  */
-public final class DpmSolverMultistepScheduler extends MultistepScheduler {
+final class DpmSolverMultistepScheduler extends MultistepScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
 

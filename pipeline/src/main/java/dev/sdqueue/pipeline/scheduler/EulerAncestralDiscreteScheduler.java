@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** diffusers {@code EulerAncestralDiscreteScheduler}: an Euler step to sigma_down, then noise * sigma_up. */
-public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
+final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
 

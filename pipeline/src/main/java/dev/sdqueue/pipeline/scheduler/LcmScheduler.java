@@ -9,7 +9,7 @@ import java.util.Map;
  * re-noised to the next timestep with fresh noise on every step but the last. Timesteps come from
  * the original_inference_steps training schedule (50 by default), not from timestep_spacing.
  */
-public final class LcmScheduler extends AbstractScheduler {
+final class LcmScheduler extends AbstractScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
     private static final double SIGMA_DATA = 0.5;

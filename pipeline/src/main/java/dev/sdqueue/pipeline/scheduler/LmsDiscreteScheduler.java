@@ -9,7 +9,7 @@ import java.util.Map;
  * derivatives, coefficients integrated over sigma. The integrand is a polynomial of degree < 4, so
  * Gauss-Legendre quadrature is exact where diffusers calls scipy's adaptive quad.
  */
-public final class LmsDiscreteScheduler extends SigmaScheduler {
+final class LmsDiscreteScheduler extends SigmaScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
     private static final double[] GL_NODES = {

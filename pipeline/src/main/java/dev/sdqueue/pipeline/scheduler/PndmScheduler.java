@@ -9,7 +9,7 @@ import java.util.Map;
  * linear multistep (PLMS). Stable Diffusion 1.x uses skip_prk_steps=true, where the first timestep
  * after the start is evaluated twice (n+1 UNet calls for n inference steps).
  */
-public final class PndmScheduler extends AbstractScheduler {
+final class PndmScheduler extends AbstractScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
     private static final int ORDER = 4;

@@ -11,7 +11,7 @@ import java.util.Map;
  * second step on, a UniC corrector that refines the current sample with the new model output.
  * B(h) variants bh1/bh2; predict_x0 true (data prediction, the default) or false.
  */
-public final class UniPcMultistepScheduler extends MultistepScheduler {
+final class UniPcMultistepScheduler extends MultistepScheduler {
 
     static final Map<String, Object> DEFAULTS = defaults();
 

@@ -10,7 +10,7 @@ import java.util.Locale;
  * into spaces; put spaces around CJK ideographs; NFC; split on whitespace; lower-case each word
  * (accents kept); join with single spaces.
  */
-public final class ClipTextNormalizer {
+final class ClipTextNormalizer {
 
     private ClipTextNormalizer() {
     }
