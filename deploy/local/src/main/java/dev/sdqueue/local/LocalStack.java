@@ -1,7 +1,6 @@
 package dev.sdqueue.local;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,6 @@ import org.apache.kafka.clients.admin.Admin;
  */
 public final class LocalStack implements AutoCloseable {
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalStackConfig config;
     private final Consumer<String> progress;
@@ -116,9 +114,9 @@ public final class LocalStack implements AutoCloseable {
             // Fail before starting anything when the build output is missing.
             layout.kafkaClasspath();
             layout.s3ProxyClasspath();
-            refuseBusyWorkDir();
-            refuseTakenPorts();
-            createDirectories();
+            StackPreflight.refuseBusyWorkDir(config, progress);
+            StackPreflight.refuseTakenPorts(config);
+            StackPreflight.createDirectories(config);
             KafkaServer kafka = new KafkaServer(config, layout);
             S3ProxyServer s3 = new S3ProxyServer(config, layout);
 
@@ -159,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
         ChildProcess kafka = ownChild(KafkaServer.ROLE);
         progress.accept((forcibly ? "killing" : "stopping") + " Kafka (pid " + kafka.pid() + ")");
         stopChild(kafka, forcibly);
-        verifyPortsClosed(config.kafkaPort(), config.controllerPort());
+        StackPreflight.verifyPortsClosed(config.kafkaPort(), config.controllerPort());
     }
 
     /**
@@ -171,8 +169,8 @@ public final class LocalStack implements AutoCloseable {
         if (current.isAlive()) {
             return current.pid();
         }
-        checkPortFree(config.kafkaPort(), "Kafka", "SDQ_KAFKA_PORT");
-        checkPortFree(config.controllerPort(), "the Kafka controller", "SDQ_KAFKA_CONTROLLER_PORT");
+        StackPreflight.checkPortFree(config.kafkaPort(), "Kafka", "SDQ_KAFKA_PORT");
+        StackPreflight.checkPortFree(config.controllerPort(), "the Kafka controller", "SDQ_KAFKA_CONTROLLER_PORT");
         KafkaServer kafka = new KafkaServer(config, layout);
         ChildProcess started = kafka.launch(state.detached(), progress);
         replaceChild(KafkaServer.ROLE, started);
@@ -198,7 +196,7 @@ public final class LocalStack implements AutoCloseable {
         ChildProcess s3 = ownChild(S3ProxyServer.ROLE);
         progress.accept((forcibly ? "killing" : "stopping") + " S3Proxy (pid " + s3.pid() + ")");
         stopChild(s3, forcibly);
-        verifyPortsClosed(config.s3Port());
+        StackPreflight.verifyPortsClosed(config.s3Port());
     }
 
     /** Starts S3Proxy again on the same port and data dir (stored objects survive); waits until it answers. */
@@ -207,7 +205,7 @@ public final class LocalStack implements AutoCloseable {
         if (current.isAlive()) {
             return current.pid();
         }
-        checkPortFree(config.s3Port(), "S3Proxy", "SDQ_S3_PORT");
+        StackPreflight.checkPortFree(config.s3Port(), "S3Proxy", "SDQ_S3_PORT");
         S3ProxyServer s3 = new S3ProxyServer(config, layout);
         ChildProcess started = s3.launch(state.detached(), progress);
         replaceChild(S3ProxyServer.ROLE, started);
@@ -308,48 +306,6 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void refuseBusyWorkDir() {
-        Optional<StackState> recorded = StackState.read(config.runDir());
-        if (recorded.isEmpty()) {
-            return;
-        }
-        List<ChildProcess> previous = RecordedStacks.childrenOf(config, recorded.get());
-        if (previous.stream().anyMatch(ChildProcess::isAlive)) {
-            if (previous.stream().allMatch(ChildProcess::isAlive)) {
-                throw new LocalStackException("a local stack already runs in " + config.workDir() + " (Kafka pid "
-                        + recorded.get().kafkaPid() + ", S3Proxy pid " + recorded.get().s3Pid()
-                        + "): reuse it (LocalStack.startOrReuse) or stop it first (./sdq down)");
-            }
-            progress.accept("stopping what is left of a previous stack in " + config.workDir());
-            ChildProcess.stopAll(previous, STOP_GRACE);
-        }
-        StackState.delete(config.runDir());
-    }
-
-    private void refuseTakenPorts() {
-        checkPortFree(config.kafkaPort(), "Kafka", "SDQ_KAFKA_PORT");
-        checkPortFree(config.controllerPort(), "the Kafka controller", "SDQ_KAFKA_CONTROLLER_PORT");
-        checkPortFree(config.s3Port(), "S3Proxy", "SDQ_S3_PORT");
-    }
-
-    private static void checkPortFree(int port, String what, String envVar) {
-        if (!Ports.isFree(port)) {
-            throw new LocalStackException("port " + port + " (for " + what + ") is already in use by another process."
-                    + " See which one with: ss -ltnp 'sport = :" + port + "'; stop it, or pick another port"
-                    + " (./sdq: " + envVar + "=<port>; tests: LocalStack.forTests() uses free ports)");
-        }
-    }
-
-    private void createDirectories() {
-        try {
-            for (Path dir : List.of(config.workDir(), config.runDir(), config.logDir(), config.workDir().resolve("tmp"))) {
-                Files.createDirectories(dir);
-            }
-        } catch (IOException e) {
-            throw new LocalStackException("cannot create the work dir " + config.workDir() + ": " + e.getMessage(), e);
-        }
-    }
-
     private void stopChildrenQuietly() {
         try {
             ChildProcess.stopAll(children, STOP_GRACE);
@@ -369,15 +325,6 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    static void verifyPortsClosed(int... ports) {
-        for (int port : ports) {
-            if (!Ports.awaitClosed(port, PORT_CLOSE_TIMEOUT)) {
-                throw new LocalStackException("port " + port + " still accepts connections after the stack stopped;"
-                        + " see ss -ltnp 'sport = :" + port + "'");
-            }
-        }
-    }
-
     /**
      * Stops the children this object started (never a reused {@code ./sdq up} stack), waits until their ports
      * are closed, and deletes the work dir if the config is ephemeral. Idempotent.
@@ -394,7 +341,7 @@ public final class LocalStack implements AutoCloseable {
         if (state != null) {
             ChildProcess.stopAll(children, STOP_GRACE);
             removeShutdownHook();
-            verifyPortsClosed(config.kafkaPort(), config.controllerPort(), config.s3Port());
+            StackPreflight.verifyPortsClosed(config.kafkaPort(), config.controllerPort(), config.s3Port());
             StackState.delete(config.runDir());
         }
         deleteEphemeralWorkDir();

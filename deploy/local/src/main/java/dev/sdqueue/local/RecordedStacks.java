@@ -64,7 +64,7 @@ final class RecordedStacks {
                     : child.role() + " (pid " + child.pid() + ") is not running");
         }
         ChildProcess.stopAll(recorded, LocalStack.STOP_GRACE);
-        LocalStack.verifyPortsClosed(running.kafkaPort(), running.controllerPort(), running.s3Port());
+        StackPreflight.verifyPortsClosed(running.kafkaPort(), running.controllerPort(), running.s3Port());
         StackState.delete(config.runDir());
         return true;
     }
