@@ -1,11 +1,13 @@
 package dev.sdqueue.worker;
 
 import dev.sdqueue.schema.RetryDelays;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 import java.time.Duration;
+import java.util.Arrays;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +30,16 @@ public final class RetryChannelConfig implements ConfigSourceFactory {
                 value(context, "sdq.retry.timeout", DEFAULT_TIMEOUT)), "sdq.retry (derived channel keys)", ORDINAL));
     }
 
-    /** The SmallRye keys for these settings. */
+    /**
+     * The SmallRye keys for these settings, read with the converter Quarkus uses for the {@code Duration} values of
+     * {@code WorkerConfig.Retry}, so the channel and the decision table read the same delays.
+     */
     static Map<String, String> derive(String delays, String timeout) {
-        List<Duration> parsed = RetryDelays.parse(delays);
+        List<Duration> parsed = Arrays.stream(delays.split(",")).map(String::trim).filter(d -> !d.isEmpty())
+                .map(DurationConverter::parseDuration).toList();
         return Map.of(PREFIX + "topics", String.join(",", RetryDelays.topics(parsed)),
                 PREFIX + "max-retries", Integer.toString(parsed.size()),
-                PREFIX + "timeout", Long.toString(RetryDelays.parseDuration(timeout).toMillis()));
+                PREFIX + "timeout", Long.toString(DurationConverter.parseDuration(timeout.trim()).toMillis()));
     }
 
     private static String value(ConfigSourceContext context, String name, String fallback) {

@@ -234,21 +234,13 @@ public final class WorkerConfig {
      */
     @ConfigMapping(prefix = "sdq.retry")
     public interface Retry {
-        /** One retry per delay, in order, e.g. {@code 10s,60s,300s}: see {@link RetryDelays#parse}. */
+        /** One retry per delay, in order, e.g. {@code 10s,60s,300s} or {@code 500ms,PT2M}. */
         @WithDefault(RetryDelays.DEFAULT)
-        String delays();
+        List<Duration> delays();
 
         /** No retry starts later than this after the first failure (then the job is dead-lettered). */
         @WithDefault(RetryChannelConfig.DEFAULT_TIMEOUT)
-        String timeout();
-
-        default List<Duration> delayList() {
-            return RetryDelays.parse(delays());
-        }
-
-        default Duration timeoutDuration() {
-            return RetryDelays.parseDuration(timeout());
-        }
+        Duration timeout();
     }
 
     /** What a request may ask for. */

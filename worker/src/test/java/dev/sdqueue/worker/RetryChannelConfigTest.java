@@ -3,7 +3,9 @@ package dev.sdqueue.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sdqueue.local.ContractTopics;
+import dev.sdqueue.schema.RetryDelays;
 import dev.sdqueue.worker.routing.RetrySchedule;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -20,13 +22,15 @@ class RetryChannelConfigTest {
     private static final String PREFIX = "mp.messaging.incoming.generation-requests.delayed-retry-topic.";
 
     private static SmallRyeConfig config(Map<String, String> properties) {
+        // Quarkus registers this converter for Duration; plain SmallRye would read ISO-8601 only.
         return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(properties, "test", 400))
-                .withSources(new RetryChannelConfig()).withMapping(WorkerConfig.Retry.class).build();
+                .withSources(new RetryChannelConfig()).withConverter(Duration.class, 200, new DurationConverter())
+                .withMapping(WorkerConfig.Retry.class).build();
     }
 
     private static RetrySchedule schedule(SmallRyeConfig config) {
         WorkerConfig.Retry retry = config.getConfigMapping(WorkerConfig.Retry.class);
-        return RetrySchedule.of(retry.delayList(), retry.timeoutDuration());
+        return RetrySchedule.of(retry.delays(), retry.timeout());
     }
 
     @Test
@@ -34,6 +38,8 @@ class RetryChannelConfigTest {
         SmallRyeConfig config = config(Map.of());
         RetrySchedule schedule = schedule(config);
 
+        assertThat(schedule.delays()).as("the default string reads as the default delays")
+                .isEqualTo(RetryDelays.DEFAULT_DELAYS);
         List<String> created = ContractTopics.RETRY_DELAYS_MS.stream().map(ContractTopics::retry).toList();
         assertThat(schedule.topics()).containsExactlyElementsOf(created)
                 .containsExactly("sdq.generation.requests_retry_10000", "sdq.generation.requests_retry_60000",

@@ -16,7 +16,7 @@ public final class ContractTopics {
     public static final String EVENTS = Topics.EVENTS;
     public static final String DEAD_LETTER = Topics.DEAD_LETTER;
     /** The default delayed-retry delays ({@link RetryDelays#DEFAULT}, the worker's default {@code sdq.retry.delays}). */
-    public static final List<Long> RETRY_DELAYS_MS = RetryDelays.parse(RetryDelays.DEFAULT).stream()
+    public static final List<Long> RETRY_DELAYS_MS = RetryDelays.DEFAULT_DELAYS.stream()
             .map(Duration::toMillis).toList();
 
     private ContractTopics() {

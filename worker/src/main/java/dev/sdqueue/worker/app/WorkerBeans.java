@@ -95,7 +95,7 @@ final class WorkerBeans {
     @Produces
     @Singleton
     RetrySchedule retries(WorkerConfig.Retry retry) {
-        return RetrySchedule.of(retry.delayList(), retry.timeoutDuration());
+        return RetrySchedule.of(retry.delays(), retry.timeout());
     }
 
     @Produces

@@ -2,7 +2,6 @@ package dev.sdqueue.worker.kafka;
 
 import dev.sdqueue.local.LocalStack;
 import dev.sdqueue.models.TinyRandomModel;
-import dev.sdqueue.schema.RetryDelays;
 import dev.sdqueue.schema.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.net.URI;
@@ -27,7 +26,7 @@ import org.apache.kafka.common.config.ConfigResource;
 public final class WorkerStackResource implements QuarkusTestResourceLifecycleManager {
     /** The worker's one retry setting; the topics below are created from the same value. */
     static final String RETRY_DELAYS = "1000ms,2000ms";
-    static final List<String> RETRY_TOPICS = RetryDelays.topics(RetryDelays.parse(RETRY_DELAYS));
+    static final List<String> RETRY_TOPICS = List.of(Topics.retry(1000), Topics.retry(2000));
     static final int REQUEST_TOPIC_MAX_BYTES = 8 * 1024 * 1024;
     static final int DLQ_MAX_BYTES = 4 * 1024 * 1024;
     /** Jobs whose {@code completed} event is on the topic before the worker starts, one per events partition. */
