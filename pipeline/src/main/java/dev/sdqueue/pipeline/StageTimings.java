@@ -15,8 +15,18 @@ import java.util.Map;
 public record StageTimings(Duration tokenize, Duration textEncoder, List<Duration> unetSteps, Duration denoise,
                            Duration vaeDecode, Duration pngEncode, Duration total) {
 
+    /** A run that measured nothing (e.g. stopped before its first step). */
+    public static final StageTimings ZERO = new StageTimings(Duration.ZERO, Duration.ZERO, List.of(), Duration.ZERO,
+            Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
     public StageTimings {
         unetSteps = List.copyOf(unetSteps);
+    }
+
+    /** The mean of {@code unetSteps} (zero without steps). */
+    public Duration unetStepAverage() {
+        return unetSteps.isEmpty() ? Duration.ZERO
+                : unetSteps.stream().reduce(Duration.ZERO, Duration::plus).dividedBy(unetSteps.size());
     }
 
     /** Milliseconds (fractional) by stage name, for event payloads and logs. */
@@ -25,8 +35,7 @@ public record StageTimings(Duration tokenize, Duration textEncoder, List<Duratio
         m.put("tokenizeMs", ms(tokenize));
         m.put("textEncoderMs", ms(textEncoder));
         m.put("denoiseMs", ms(denoise));
-        m.put("unetStepAvgMs", unetSteps.isEmpty() ? 0.0
-                : unetSteps.stream().mapToDouble(StageTimings::ms).average().orElse(0));
+        m.put("unetStepAvgMs", ms(unetStepAverage()));
         m.put("vaeDecodeMs", ms(vaeDecode));
         m.put("pngEncodeMs", ms(pngEncode));
         m.put("totalMs", ms(total));

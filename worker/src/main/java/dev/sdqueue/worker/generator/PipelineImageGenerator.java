@@ -8,7 +8,6 @@ import dev.sdqueue.pipeline.PipelineException;
 import dev.sdqueue.pipeline.PipelineOptions;
 import dev.sdqueue.pipeline.StableDiffusionPipeline;
 import dev.sdqueue.worker.job.ImageGenerator;
-import dev.sdqueue.worker.job.ModelTimings;
 import dev.sdqueue.pipeline.StageTimings;
 import dev.sdqueue.pipeline.StepControl;
 import dev.sdqueue.pipeline.LoadListener;
@@ -161,9 +160,8 @@ public final class PipelineImageGenerator implements LoadableGenerator {
             DecodedGeneration result = loaded.generateDecoded(params, steps);
             StageTimings t = result.timings();
             modelBusy.increment((t.textEncoder().toNanos() + t.vaeDecode().toNanos()) / 1e9);
-            ModelTimings timings = modelTimings(t);
             if (result.stopped()) {
-                return Output.stoppedRun(timings);
+                return Output.stoppedRun(t);
             }
             List<Image> images = new ArrayList<>();
             for (DecodedImage image : result.images()) {
@@ -171,17 +169,10 @@ public final class PipelineImageGenerator implements LoadableGenerator {
                 images.add(new Image(image::encodePng, image.width(), image.height(), image.seed()));
             }
             String truncated = result.truncatedPrompt().isEmpty() ? null : result.truncatedPrompt();
-            return new Output(images, timings, truncated, false);
+            return new Output(images, t, truncated, false);
         } catch (PipelineException e) {
             throw new GenerationException(e.reason(), e.retriable(), e.getMessage(), e);
         }
-    }
-
-    /** The pipeline's stage timings as a job reports them (PNG encoding is the job's, not the model's). */
-    static ModelTimings modelTimings(StageTimings t) {
-        Duration stepAverage = t.unetSteps().isEmpty() ? Duration.ZERO
-                : t.unetSteps().stream().reduce(Duration.ZERO, Duration::plus).dividedBy(t.unetSteps().size());
-        return new ModelTimings(t.tokenize(), t.textEncoder(), t.denoise(), stepAverage, t.vaeDecode(), t.total());
     }
 
     @Override

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdqueue.pipeline.DecodedImage;
 import dev.sdqueue.pipeline.ModelLoadException;
+import dev.sdqueue.pipeline.StageTimings;
 import dev.sdqueue.worker.job.ImageGenerator;
-import dev.sdqueue.worker.job.ModelTimings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,13 +81,14 @@ public final class WallClockBenchmarkModel {
     public ImageGenerator.Output generate(ImageGenerator.Input input, ImageGenerator.StepProgress progress) {
         long t0 = System.nanoTime();
         int total = input.steps() * input.numImages();
-        long stepNanos = 0;
+        List<Duration> stepTimes = new ArrayList<>(total);
         for (int k = 1; k <= total; k++) {
             long s0 = System.nanoTime();
             sleep(stepTime);
-            stepNanos += System.nanoTime() - s0;
+            stepTimes.add(Duration.ofNanos(System.nanoTime() - s0));
             if (progress.onStep(k, total) == ImageGenerator.StepDecision.STOP) {
-                return ImageGenerator.Output.stoppedRun(timings(t0, System.nanoTime(), System.nanoTime(), stepNanos, k));
+                long now = System.nanoTime();
+                return ImageGenerator.Output.stoppedRun(timings(t0, now, now, stepTimes));
             }
         }
         long denoised = System.nanoTime();
@@ -99,14 +100,12 @@ public final class WallClockBenchmarkModel {
                     Map.of("parameters", "benchmark model " + name + " (wall-clock, no network); seed: " + seed));
             images.add(new ImageGenerator.Image(image::encodePng, image.width(), image.height(), seed));
         }
-        return new ImageGenerator.Output(images, timings(t0, denoised, System.nanoTime(), stepNanos, total), null,
-                false);
+        return new ImageGenerator.Output(images, timings(t0, denoised, System.nanoTime(), stepTimes), null, false);
     }
 
-    private static ModelTimings timings(long t0, long denoised, long end, long stepNanos, int steps) {
-        return new ModelTimings(Duration.ZERO, Duration.ZERO, Duration.ofNanos(denoised - t0),
-                Duration.ofNanos(stepNanos / Math.max(1, steps)), Duration.ofNanos(end - denoised),
-                Duration.ofNanos(end - t0));
+    private static StageTimings timings(long t0, long denoised, long end, List<Duration> steps) {
+        return new StageTimings(Duration.ZERO, Duration.ZERO, steps, Duration.ofNanos(denoised - t0),
+                Duration.ofNanos(end - denoised), Duration.ZERO, Duration.ofNanos(end - t0));
     }
 
     private static byte[] ramp(int width, int height, long seed) {

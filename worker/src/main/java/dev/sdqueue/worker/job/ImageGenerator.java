@@ -1,5 +1,6 @@
 package dev.sdqueue.worker.job;
 
+import dev.sdqueue.pipeline.StageTimings;
 import java.util.List;
 
 /**
@@ -43,16 +44,17 @@ public interface ImageGenerator {
     }
 
     /**
-     * What the model made: {@code truncatedPrompt} is null when the prompt fit; {@code stopped} when
+     * What the model made, with the time of each model stage ({@code pngEncode} is zero: encoding is the job's);
+     * {@code truncatedPrompt} is null when the prompt fit; {@code stopped} when
      * {@link StepProgress} stopped the run (then there are no images).
      */
-    record Output(List<Image> images, ModelTimings timings, String truncatedPrompt, boolean stopped) {
+    record Output(List<Image> images, StageTimings timings, String truncatedPrompt, boolean stopped) {
         public Output {
             images = List.copyOf(images);
         }
 
         /** A run that {@link StepProgress} stopped. */
-        public static Output stoppedRun(ModelTimings timings) {
+        public static Output stoppedRun(StageTimings timings) {
             return new Output(List.of(), timings, null, true);
         }
     }

@@ -24,6 +24,11 @@ public sealed interface JobOutcome {
 
     /** This attempt failed but another may succeed (S3, Kafka, inference, timeout): retry or give up. */
     record Transient(String reason, String message, Throwable cause) implements JobOutcome {
+        /** An exception nobody expected: retried like any transient failure, never left to stall a partition. */
+        public static Transient internalError(Throwable bug) {
+            return new Transient("internal_error", bug.getMessage() == null ? bug.getClass().getSimpleName()
+                    : bug.getMessage(), bug);
+        }
     }
 
     /** Stopped before finishing (shutdown, partition revoked): publish nothing, do not acknowledge. */

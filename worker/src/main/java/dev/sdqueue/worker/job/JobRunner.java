@@ -1,5 +1,6 @@
 package dev.sdqueue.worker.job;
 
+import dev.sdqueue.pipeline.StageTimings;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.RequestDefaults;
@@ -143,8 +144,15 @@ public final class JobRunner {
         if (output.stopped() || !progress.admitted()) { // stopped at a step, or ended before its first one
             return ended(stopped(progress, jobId, attempt));
         }
-        output.timings().recordInto(stages);
+        recordModelStages(output.timings());
         return new Inference.Pending(this, new Done(jobId, attempt, input.seed(), output, progress.started()));
+    }
+
+    private void recordModelStages(StageTimings timings) {
+        stages.record(Stage.TOKENIZE, timings.tokenize().toNanos());
+        stages.record(Stage.TEXT_ENCODER, timings.textEncoder().toNanos());
+        stages.record(Stage.DENOISE, timings.denoise().toNanos());
+        stages.record(Stage.VAE_DECODE, timings.vaeDecode().toNanos());
     }
 
     private static JobOutcome stopped(ProgressReporter progress, String jobId, JobAttempt attempt) {
@@ -218,8 +226,9 @@ public final class JobRunner {
         GenerationEvent.Completed completed = new GenerationEvent.Completed(jobId, clock.instant(), attempt.number(),
                 uploaded.images(), timings.toEventTimings(), settings.workerId(), generator.provider(),
                 job.output().truncatedPrompt());
-        if (!terminalEvents.publish(completed)) {
-            return new JobOutcome.AlreadyTerminal(terminalEvents.terminalOf(jobId).orElse(GenerationEvent.COMPLETED));
+        Optional<String> alreadyEnded = terminalEvents.publish(completed);
+        if (alreadyEnded.isPresent()) { // another delivery ended the job meanwhile
+            return new JobOutcome.AlreadyTerminal(alreadyEnded.get());
         }
         stages.record(Stage.PUBLISH, System.nanoTime() - publishStart);
         LOG.infof("job %s completed (attempt %d): %d image(s), seed %d", jobId, attempt.number(),

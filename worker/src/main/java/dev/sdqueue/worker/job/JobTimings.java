@@ -1,5 +1,6 @@
 package dev.sdqueue.worker.job;
 
+import dev.sdqueue.pipeline.StageTimings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.Map;
  * The timings a {@code completed} event reports: the model's stages, PNG encoding and upload. Typed up to the event;
  * {@link #toEventTimings()} is the one place they become the contract's map of milliseconds.
  */
-public record JobTimings(ModelTimings model, Duration pngEncode, Duration upload) {
+public record JobTimings(StageTimings model, Duration pngEncode, Duration upload) {
 
     /**
      * The event's {@code timings}: {@code tokenizeMs}, {@code textEncoderMs}, {@code denoiseMs}, {@code unetStepAvgMs},

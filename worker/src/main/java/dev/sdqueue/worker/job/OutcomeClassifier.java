@@ -51,7 +51,7 @@ final class OutcomeClassifier {
             return new JobOutcome.Transient("event_publish_failed", e.getMessage(), e.getCause());
         }
         LOG.errorf(failure, "job %s (attempt %d) failed unexpectedly", jobId, n);
-        return new JobOutcome.Transient("internal_error", describe(failure), failure);
+        return JobOutcome.Transient.internalError(failure);
     }
 
     static String describe(Throwable e) {

@@ -34,13 +34,14 @@ public final class TerminalEvents {
     /**
      * Publishes {@code event} unless the job already has a terminal event.
      *
-     * @return true if published, false if the job had already ended
+     * @return empty if published, else the type of the terminal event the job already had
      */
-    boolean publish(GenerationEvent event) throws TerminalStates.UnavailableException, NotAcknowledgedException {
+    Optional<String> publish(GenerationEvent event) throws TerminalStates.UnavailableException,
+            NotAcknowledgedException {
         Optional<String> done = terminals.terminalOf(event.jobId());
         if (done.isPresent()) {
             LOG.infof("job %s already ended %s elsewhere: %s not published", event.jobId(), done.get(), event.type());
-            return false;
+            return done;
         }
         try {
             events.publish(event);
@@ -48,12 +49,7 @@ public final class TerminalEvents {
             throw new NotAcknowledgedException(event.type(), e);
         }
         terminals.published(event.jobId(), event.type());
-        return true;
-    }
-
-    /** The job's terminal event type if it has one (after {@link #publish} found it ended). */
-    Optional<String> terminalOf(String jobId) throws TerminalStates.UnavailableException {
-        return terminals.terminalOf(jobId);
+        return Optional.empty();
     }
 
     /**
@@ -65,7 +61,7 @@ public final class TerminalEvents {
     public boolean fail(String jobId, int attempt, String reason, String message, boolean retriable)
             throws TerminalStates.UnavailableException, NotAcknowledgedException {
         boolean published = publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, reason, message,
-                retriable));
+                retriable)).isEmpty();
         if (published) {
             LOG.infof("job %s failed (attempt %d): %s: %s", jobId, attempt, reason, message);
         }

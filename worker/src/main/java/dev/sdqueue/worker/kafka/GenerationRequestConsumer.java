@@ -100,7 +100,7 @@ public final class GenerationRequestConsumer {
             LOG.errorf(e, "unexpected failure while taking %s: routed as a transient internal_error", delivery);
             Received known = received != null ? received : new Received(1, null, null, JobAttempt.AbortSignal.NEVER,
                     null, lease.get());
-            route(delivery, known, new JobOutcome.Transient("internal_error", describe(e), e));
+            route(delivery, known, JobOutcome.Transient.internalError(e));
             lease.get().close();
         }
         return DONE;
@@ -109,8 +109,9 @@ public final class GenerationRequestConsumer {
     /** What the adapter knows of a delivery before the job runs. */
     private record Received(int attempt, Instant firstFailure, String jobId, JobAttempt.AbortSignal abort,
                             Instant deadline, JobSupervisor.Lease lease) {
-        Received withRequest(GenerationRequested request) {
-            return new Received(attempt, firstFailure, request.jobId(), abort, request.deadline(), lease);
+        /** Once decoded: the job the record names (null for some poison) and its deadline. */
+        Received naming(String job, Instant due) {
+            return new Received(attempt, firstFailure, job, abort, due, lease);
         }
     }
 
@@ -136,14 +137,13 @@ public final class GenerationRequestConsumer {
         RequestDecoder.Decoded decoded = decoder.decode(delivery.keyBytes(), delivery.value(), delivery.headers());
         if (decoded instanceof RequestDecoder.Poison poison) {
             LOG.warnf("%s is not a readable request: %s: %s", delivery, poison.reason(), poison.message());
-            Received named = new Received(received.attempt(), received.firstFailure(), poison.jobId(),
-                    received.abort(), null, received.lease());
-            route(delivery, named, new JobOutcome.Rejected(poison.reason(), poison.message()));
+            route(delivery, received.naming(poison.jobId(), null),
+                    new JobOutcome.Rejected(poison.reason(), poison.message()));
             received.lease().close();
             return;
         }
         GenerationRequested request = ((RequestDecoder.Request) decoded).request();
-        Received job = received.withRequest(request);
+        Received job = received.naming(request.jobId(), request.deadline());
         executor.submit(new JobExecutor.Ticket(request, new JobAttempt(job.attempt(), job.abort()), job.lease(),
                 outcome -> route(delivery, job, outcome)));
     }
@@ -161,9 +161,5 @@ public final class GenerationRequestConsumer {
         jobs.computeIfAbsent(outcome.getClass().getSimpleName(), name -> Counter.builder(JOBS_METRIC)
                 .tag("outcome", name.toLowerCase(Locale.ROOT)).description("deliveries handled, by outcome")
                 .register(registry)).increment();
-    }
-
-    private static String describe(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -2,6 +2,7 @@ package dev.sdqueue.worker.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sdqueue.pipeline.StageTimings;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.ImageRef;
@@ -201,11 +202,11 @@ class JobExecutorTest {
             }
             for (int step = 1; step <= input.steps(); step++) {
                 if (progress.onStep(step, input.steps()) == StepDecision.STOP) {
-                    return Output.stoppedRun(ModelTimings.ZERO);
+                    return Output.stoppedRun(StageTimings.ZERO);
                 }
             }
             return new Output(List.of(new Image(new byte[] {1}, input.width(), input.height(), input.seed())),
-                    ModelTimings.ZERO, null, false);
+                    StageTimings.ZERO, null, false);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.sdqueue.worker.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sdqueue.pipeline.StageTimings;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.ImageRef;
@@ -411,7 +412,7 @@ class JobRunnerTest {
             for (int step = 1; step <= input.steps(); step++) {
                 stepsRun = step;
                 if (progress.onStep(step, input.steps()) == StepDecision.STOP) {
-                    return Output.stoppedRun(ModelTimings.ZERO);
+                    return Output.stoppedRun(StageTimings.ZERO);
                 }
             }
             duringRun.run();
@@ -421,8 +422,8 @@ class JobRunnerTest {
                 images.add(pngSource != null ? new Image(pngSource, input.width(), input.height(), input.seed() + i)
                         : new Image(png, input.width(), input.height(), input.seed() + i));
             }
-            return new Output(images, new ModelTimings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1),
-                    Duration.ZERO, Duration.ZERO, Duration.ofMillis(1)), null, false);
+            return new Output(images, new StageTimings(Duration.ZERO, Duration.ZERO, List.of(),
+                    Duration.ofMillis(1), Duration.ZERO, Duration.ZERO, Duration.ofMillis(1)), null, false);
         }
 
         @Override
