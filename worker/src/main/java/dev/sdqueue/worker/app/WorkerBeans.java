@@ -60,8 +60,8 @@ final class WorkerBeans {
 
     @Produces
     @Singleton
-    JobSupervisor supervisor(WorkerConfig.Worker worker) {
-        return new JobSupervisor(worker.shutdownGrace(), worker.maxJobDuration(), Clock.systemUTC());
+    JobSupervisor supervisor(WorkerConfig.Worker worker, Clock clock) {
+        return new JobSupervisor(worker.shutdownGrace(), worker.maxJobDuration(), clock);
     }
 
     @Produces
@@ -69,11 +69,11 @@ final class WorkerBeans {
     JobRunner runner(WorkerConfig.Limits l, WorkerConfig.Defaults d, WorkerConfig.Model model,
                      WorkerConfig.Pipeline pipeline, LoadableGenerator generator, ImageStore store,
                      EventPublisher events, TerminalStates terminals, WorkerIdentity identity,
-                     StageRecorder stages) {
+                     StageRecorder stages, Clock clock) {
         return new JobRunner(generator, store, events, terminals, new RequestValidator(l.toRequestLimits()),
                 d.toRequestDefaults(model.name()),
                 new JobRunner.Settings(identity.id(), pipeline.progressEvery(), pipeline.progressInterval()),
-                Clock.systemUTC(), stages, Executors.newSingleThreadExecutor(runnable -> {
+                clock, stages, Executors.newSingleThreadExecutor(runnable -> {
                     Thread thread = new Thread(runnable, "sdq-admission");
                     thread.setDaemon(true); // only waits on the broker; nothing to finish at exit
                     return thread;

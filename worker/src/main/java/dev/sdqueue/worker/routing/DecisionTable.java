@@ -75,7 +75,7 @@ public final class DecisionTable {
             return giveUp(failure, "gave up after " + attempt.number() + " attempt(s): the next one would start more"
                     + " than " + schedule.timeout().toSeconds() + " s after the first failure");
         }
-        String topic = schedule.topics().get(Math.min(retriesSoFar, schedule.delays().size() - 1));
+        String topic = schedule.topics().get(Math.min(retriesSoFar, schedule.topics().size() - 1));
         return new RecordDecision.RetryVia(topic, delay, failure.reason(), failure.message(), failure.cause());
     }
 

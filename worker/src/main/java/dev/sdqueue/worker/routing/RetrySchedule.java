@@ -1,6 +1,6 @@
 package dev.sdqueue.worker.routing;
 
-import dev.sdqueue.schema.Topics;
+import dev.sdqueue.schema.RetryDelays;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,9 +11,14 @@ import java.util.List;
  * the one typed setting {@code sdq.retry.*}, which also configures the request channel and names the topics a
  * deployment must create.
  */
-public record RetrySchedule(List<Duration> delays, int maxRetries, Duration timeout) {
+public final class RetrySchedule {
+    private final List<Duration> delays;
+    /** Derived once: the consumer asks {@link #isRetryTopic} for every record. */
+    private final List<String> topics;
+    private final int maxRetries;
+    private final Duration timeout;
 
-    public RetrySchedule {
+    public RetrySchedule(List<Duration> delays, int maxRetries, Duration timeout) {
         if (delays.isEmpty()) {
             throw new IllegalArgumentException("at least one retry delay is needed");
         }
@@ -22,10 +27,13 @@ public record RetrySchedule(List<Duration> delays, int maxRetries, Duration time
                 throw new IllegalArgumentException("retry delays must be at least 1 ms, got " + delay);
             }
         }
-        delays = List.copyOf(delays);
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be 0 or more, was " + maxRetries);
         }
+        this.delays = List.copyOf(delays);
+        this.topics = RetryDelays.topics(this.delays);
+        this.maxRetries = maxRetries;
+        this.timeout = timeout;
     }
 
     /** One retry per delay. */
@@ -33,9 +41,22 @@ public record RetrySchedule(List<Duration> delays, int maxRetries, Duration time
         return new RetrySchedule(delays, delays.size(), timeout);
     }
 
+    public List<Duration> delays() {
+        return delays;
+    }
+
     /** The retry topics, in the order retries use them. */
     public List<String> topics() {
-        return delays.stream().map(delay -> Topics.retry(delay.toMillis())).toList();
+        return topics;
+    }
+
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** No retry starts later than this after the first failure. */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Attempts a job gets in all: the first delivery and one per retry. */
@@ -44,10 +65,10 @@ public record RetrySchedule(List<Duration> delays, int maxRetries, Duration time
     }
 
     public boolean isRetryTopic(String topic) {
-        return topics().contains(topic);
+        return topics.contains(topic);
     }
 
-    /** The delay before retry number {@code retry} (1-based), and its topic. */
+    /** The delay before retry number {@code retry} (1-based); the last one repeats. */
     Duration delayOfRetry(int retry) {
         return delays.get(Math.min(retry, delays.size()) - 1);
     }
