@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AppProcess implements AutoCloseable {
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(20);
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final String name;
     private final Process process;
@@ -318,10 +317,7 @@ public final class AppProcess implements AutoCloseable {
             Path tmp = tmpDir != null ? tmpDir : workDir.resolve("tmp");
             Path log = logFile != null ? logFile : workDir.resolve(name + ".log");
             Path home = homeDir != null ? homeDir : workDir;
-            List<String> command = new ArrayList<>();
-            if (detached && Files.isExecutable(SETSID)) {
-                command.add(SETSID.toString());
-            }
+            List<String> command = new ArrayList<>(ChildProcess.sessionPrefix(detached));
             command.add(ChildProcess.javaExecutable().toString());
             command.addAll(jvmOptions);
             // Same marker form as ./sdq's start_app: outside sdq.*, whose unknown keys Quarkus rejects.
