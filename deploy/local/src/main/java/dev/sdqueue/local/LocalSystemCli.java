@@ -188,7 +188,7 @@ public final class LocalSystemCli {
                     continue;
                 }
                 int code = RecordedApp.probeReady(app.get().port());
-                System.out.printf("%-10s pid %-7d %-24s %s%n", name, app.get().pid(), app.get().baseUrl(),
+                LocalStackCli.printStatusLine(name, app.get().pid(), app.get().baseUrl(),
                         code == 200 ? "up" : "running, not ready (HTTP " + (code < 0 ? "none" : code) + ")");
                 ok &= code == 200;
             }
