@@ -3,9 +3,6 @@ package dev.sdqueue.local;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +28,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class AppProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(20);
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final String name;
     private final Process process;
@@ -93,16 +88,7 @@ public final class AppProcess implements AutoCloseable {
 
     /** One probe of {@code /q/health/ready}: true on HTTP 200. */
     public boolean isReady() {
-        try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri("/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException notListening) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalStackException("interrupted while probing " + name, e);
-        }
+        return RecordedApp.probeReady(httpPort) == 200;
     }
 
     /**
@@ -331,10 +317,7 @@ public final class AppProcess implements AutoCloseable {
             Path tmp = tmpDir != null ? tmpDir : workDir.resolve("tmp");
             Path log = logFile != null ? logFile : workDir.resolve(name + ".log");
             Path home = homeDir != null ? homeDir : workDir;
-            List<String> command = new ArrayList<>();
-            if (detached && Files.isExecutable(SETSID)) {
-                command.add(SETSID.toString());
-            }
+            List<String> command = new ArrayList<>(ChildProcess.sessionPrefix(detached));
             command.add(ChildProcess.javaExecutable().toString());
             command.addAll(jvmOptions);
             // Same marker form as ./sdq's start_app: outside sdq.*, whose unknown keys Quarkus rejects.

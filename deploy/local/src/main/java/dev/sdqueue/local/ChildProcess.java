@@ -33,6 +33,14 @@ record ChildProcess(String role, long pid, String marker) {
     }
 
     /**
+     * What goes before {@code java} on a command line: for a detached launch {@code setsid} (a session of its own, so
+     * the JVM outlives its launcher and a Ctrl-C in its terminal; setsid execs, so the PID stays the same), if there.
+     */
+    static List<String> sessionPrefix(boolean detached) {
+        return detached && Files.isExecutable(SETSID) ? List.of(SETSID.toString()) : List.of();
+    }
+
+    /**
      * Starts {@code java <jvmArgs> <marker> <mainAndArgs>} with the classpath in {@code CLASSPATH} (keeps the
      * command line short), output appended to {@code logFile}, stdin from /dev/null.
      *
@@ -48,10 +56,7 @@ record ChildProcess(String role, long pid, String marker) {
         java.add(marker);
         java.addAll(mainAndArgs);
 
-        List<String> command = new ArrayList<>();
-        if (detached && Files.isExecutable(SETSID)) {
-            command.add(SETSID.toString());
-        }
+        List<String> command = new ArrayList<>(sessionPrefix(detached));
         command.addAll(java);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())

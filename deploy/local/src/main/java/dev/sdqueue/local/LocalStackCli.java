@@ -128,11 +128,16 @@ public final class LocalStackCli {
             boolean answers = kafka ? KafkaServer.answers(state.bootstrapServers())
                     : S3ProxyServer.answers(state.s3Endpoint());
             String where = kafka ? state.bootstrapServers() : state.s3Endpoint();
-            System.out.printf("%-10s pid %-7d %-24s %s%n", child.role(), child.pid(), where,
+            printStatusLine(child.role(), child.pid(), where,
                     !alive ? "NOT RUNNING" : answers ? "up" : "running, NOT ANSWERING");
             allGood &= alive && answers;
         }
         return allGood;
+    }
+
+    /** A line of {@code status}: {@code <name> pid <pid> <where> <state>} in columns. */
+    static void printStatusLine(String name, long pid, String where, String state) {
+        System.out.printf("%-10s pid %-7d %-24s %s%n", name, pid, where, state);
     }
 
     static void print(LocalStackConfig config, StackState state) {

@@ -174,10 +174,12 @@ public final class LocalSystemCli {
             Path workDir = options.workDir();
             List<RecordedApp> apps = RecordedApp.all(workDir);
             List<String> names = new ArrayList<>(apps.stream().map(RecordedApp::name).toList());
-            for (String expected : List.of(LocalSystem.DISPATCHER, LauncherOptions.WORKER)) {
-                if (!names.contains(expected)) {
-                    names.add(expected.equals(LocalSystem.DISPATCHER) ? 0 : names.size(), expected);
-                }
+            // What ./sdq up starts is listed even when not recorded: the dispatcher first, the worker last.
+            if (!names.contains(LocalSystem.DISPATCHER)) {
+                names.add(0, LocalSystem.DISPATCHER);
+            }
+            if (!names.contains(LauncherOptions.WORKER)) {
+                names.add(LauncherOptions.WORKER);
             }
             for (String name : names) {
                 Optional<RecordedApp> app = apps.stream().filter(a -> a.name().equals(name)).findFirst()
@@ -188,7 +190,7 @@ public final class LocalSystemCli {
                     continue;
                 }
                 int code = RecordedApp.probeReady(app.get().port());
-                System.out.printf("%-10s pid %-7d %-24s %s%n", name, app.get().pid(), app.get().baseUrl(),
+                LocalStackCli.printStatusLine(name, app.get().pid(), app.get().baseUrl(),
                         code == 200 ? "up" : "running, not ready (HTTP " + (code < 0 ? "none" : code) + ")");
                 ok &= code == 200;
             }

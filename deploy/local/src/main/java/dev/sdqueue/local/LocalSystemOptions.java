@@ -92,15 +92,6 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
         return n == 1 ? workerName : workerName + "-" + n;
     }
 
-    /** A builder holding these options, to derive others. */
-    public Builder toBuilder() {
-        Builder builder = new Builder(home, workDir()).stack(stack).workers(workers).workerName(workerName)
-                .modelDir(modelDir).extraTopics(extraTopics);
-        builder.dispatcher = dispatcher == null ? null : new MutableApp(dispatcher);
-        builder.worker = new MutableApp(worker);
-        return builder;
-    }
-
     private static final class MutableApp {
         Path jar;
         int port;
@@ -111,13 +102,6 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
         MutableApp(Path jar, Duration readyTimeout) {
             this.jar = jar;
             this.readyTimeout = readyTimeout;
-        }
-
-        MutableApp(App app) {
-            this(app.jar(), app.readyTimeout());
-            port = app.port();
-            properties.putAll(app.properties());
-            jvmOptions.addAll(app.jvmOptions());
         }
 
         App build() {
@@ -152,11 +136,6 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
             return this;
         }
 
-        public Builder ports(int kafka, int controller, int s3) {
-            this.stack = stack.withPorts(kafka, controller, s3);
-            return this;
-        }
-
         /** Partitions of the request, retry and event topics (at least the number of workers to keep all busy). */
         public Builder partitions(int count) {
             this.stack = stack.withPartitions(count);
@@ -178,11 +157,6 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
         /** Another dispatcher build (e.g. a patched one, to compare) instead of this repository's. */
         public Builder dispatcherJar(Path jar) {
             requireDispatcher().jar = jar;
-            return this;
-        }
-
-        public Builder dispatcherProperty(String key, String value) {
-            requireDispatcher().properties.put(key, value);
             return this;
         }
 

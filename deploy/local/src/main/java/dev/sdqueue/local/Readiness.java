@@ -46,12 +46,10 @@ final class Readiness {
                     return;
                 }
                 if (!app.isAlive()) {
-                    ticker.done();
                     throw new LocalStackException(app.name() + " (pid " + app.pid() + ") exited during startup; last"
                             + " lines of " + app.log() + ":\n" + ChildProcess.tail(app.log(), 30));
                 }
                 if (elapsed >= timeout.toSeconds()) {
-                    ticker.done();
                     throw new LocalStackException(app.name() + " (pid " + app.pid() + ") not ready after "
                             + timeout.toSeconds() + " s (last answer: " + (code < 0 ? "none" : "HTTP " + code)
                             + " from " + url + "); last lines of " + app.log() + ":\n"
@@ -64,7 +62,7 @@ final class Readiness {
                 Ports.sleep(Duration.ofMillis(250));
             }
         } catch (RuntimeException e) {
-            ticker.done();
+            ticker.done(); // exited, timed out or interrupted
             throw e;
         }
     }
