@@ -93,6 +93,15 @@ final class EventTopicReader {
         }
     }
 
+    /**
+     * Waits until every record on the broker before this call has been handled: one ListOffsets request (committed
+     * end offsets, through the follower's own admin client), then the position barrier. False on timeout; throws
+     * {@link FollowerFailedException} if the reader failed or the end offsets could not be read.
+     */
+    boolean awaitUpToNow(Duration timeout) throws InterruptedException {
+        return follower.awaitUpToNow(timeout);
+    }
+
     /** Waits until every given partition's position reached its target offset; false on timeout or failure. */
     boolean awaitPositions(Map<TopicPartition, Long> targets, Duration timeout) {
         try {
