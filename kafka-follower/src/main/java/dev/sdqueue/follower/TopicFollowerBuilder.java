@@ -156,7 +156,10 @@ public final class TopicFollowerBuilder<K, V> {
         return this;
     }
 
-    /** Bound of each metadata and offsets call (partitions, offset look-ups, positions). */
+    /**
+     * Bound of each metadata and offsets call (partitions, offset look-ups, positions). Every such call passes it,
+     * so the consumer's {@code default.api.timeout.ms} is never used.
+     */
     public TopicFollowerBuilder<K, V> kafkaTimeout(Duration timeout) {
         this.kafkaTimeout = positive(timeout, "kafkaTimeout");
         return this;

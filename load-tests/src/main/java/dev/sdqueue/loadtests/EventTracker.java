@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -79,7 +78,6 @@ public final class EventTracker implements AutoCloseable {
                 .topics(Topics.EVENTS)
                 .startAt(StartPosition.end())
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .pollTimeout(Duration.ofMillis(100))
                 .onBatch(tracker::acceptBatch)

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,7 +34,6 @@ public final class RequestTimestamps implements AutoCloseable {
                 .topics(Topics.REQUESTS)
                 .startAt(StartPosition.end())
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .onRecord(timestamps::accept)
                 .build();

@@ -55,7 +55,6 @@ final class EventLog implements AutoCloseable {
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
                 // Back quickly after a broker restart.
                 .property(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000")
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000")
                 .onBatch(batch -> {
                     synchronized (this) {
                         batch.forEach(this::accept);
