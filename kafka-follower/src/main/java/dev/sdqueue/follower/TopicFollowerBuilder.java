@@ -206,6 +206,20 @@ public final class TopicFollowerBuilder<K, V> {
                 partitionRefresh, kafkaTimeout, retryBackoff, closeTimeout));
     }
 
+    /**
+     * {@link #build()}, then {@link TopicFollower#open}: for tools, where an interrupt while opening is a failure like
+     * any other, thrown as {@link FollowerFailedException} with the thread's interrupt flag kept.
+     */
+    public TopicFollower<K, V> open(Duration timeout) {
+        TopicFollower<K, V> follower = build();
+        try {
+            return follower.open(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FollowerFailedException(follower.settings().name() + " was interrupted while opening", e);
+        }
+    }
+
     private static Duration positive(Duration value, String name) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + value);

@@ -81,13 +81,7 @@ public final class EventTracker implements AutoCloseable {
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .pollTimeout(Duration.ofMillis(100))
                 .onBatch(tracker::acceptBatch)
-                .build();
-        try {
-            tracker.follower.open(OPEN_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
-        }
+                .open(OPEN_TIMEOUT);
         return tracker;
     }
 

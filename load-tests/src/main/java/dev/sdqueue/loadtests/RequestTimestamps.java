@@ -36,13 +36,7 @@ public final class RequestTimestamps implements AutoCloseable {
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .onRecord(timestamps::accept)
-                .build();
-        try {
-            timestamps.follower.open(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.REQUESTS, e);
-        }
+                .open(Duration.ofSeconds(30));
         return timestamps;
     }
 

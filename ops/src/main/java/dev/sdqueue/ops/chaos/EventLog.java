@@ -60,13 +60,7 @@ final class EventLog implements AutoCloseable {
                         batch.forEach(this::accept);
                     }
                 })
-                .build();
-        try {
-            follower.open(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
-        }
+                .open(Duration.ofSeconds(30));
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
