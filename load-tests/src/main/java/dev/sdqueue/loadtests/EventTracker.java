@@ -191,9 +191,7 @@ public final class EventTracker implements AutoCloseable {
 
     /** Throws if the reader stopped (the tracker would silently stop seeing events). */
     public void checkHealthy() {
-        follower.failure().ifPresent(failure -> {
-            throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        });
+        follower.checkHealthy();
     }
 
     @Override

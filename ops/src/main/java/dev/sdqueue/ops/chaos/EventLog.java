@@ -138,9 +138,7 @@ final class EventLog implements AutoCloseable {
 
     /** Throws if the reader stopped (the log would silently stop growing). */
     void checkHealthy() {
-        follower.failure().ifPresent(failure -> {
-            throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        });
+        follower.checkHealthy();
     }
 
     @Override
