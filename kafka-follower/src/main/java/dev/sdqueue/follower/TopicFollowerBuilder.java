@@ -94,16 +94,10 @@ public final class TopicFollowerBuilder<K, V> {
         return this;
     }
 
-    /** Reads only the partitions this accepts (all by default). */
-    public TopicFollowerBuilder<K, V> partitions(Predicate<TopicPartition> filter) {
-        this.partitionFilter = Objects.requireNonNull(filter, "filter");
-        return this;
-    }
-
-    /** Reads only these partitions. */
+    /** Reads only these partitions (all by default). */
     public TopicFollowerBuilder<K, V> partitions(Collection<TopicPartition> only) {
-        Set<TopicPartition> chosen = Set.copyOf(only);
-        return partitions(chosen::contains);
+        this.partitionFilter = Set.copyOf(only)::contains;
+        return this;
     }
 
     public TopicFollowerBuilder<K, V> startAt(StartPosition position) {
