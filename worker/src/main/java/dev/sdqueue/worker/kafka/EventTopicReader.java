@@ -27,7 +27,6 @@ final class EventTopicReader {
     private static final Duration POLL = Duration.ofMillis(100);
     /** How often new partitions are looked for and old entries evicted. */
     private static final Duration EVICT_EVERY = Duration.ofSeconds(60);
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private final TopicFollower<String, byte[]> follower;
     private final Duration lookback;
@@ -49,7 +48,6 @@ final class EventTopicReader {
                 .property(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)
                 .pollTimeout(POLL)
                 .partitionRefresh(EVICT_EVERY)
-                .retryBackoff(RETRY_BACKOFF)
                 .onBatch(batch -> {
                     batch.forEach(apply);
                     evictNowAndThen();
