@@ -44,12 +44,17 @@ final class EndOffsets implements AutoCloseable {
         return config;
     }
 
+    /** The end offsets of {@code partitions}; null once closed (the follower is closed: nothing to wait for). */
     Map<TopicPartition, Long> of(Collection<TopicPartition> partitions, Duration timeout)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        Admin current = admin();
+        if (current == null) {
+            return null;
+        }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(partition -> request.put(partition, OffsetSpec.latest()));
         Map<TopicPartition, Long> ends = new HashMap<>();
-        admin().listOffsets(request, new ListOffsetsOptions(isolation)).all()
+        current.listOffsets(request, new ListOffsetsOptions(isolation)).all()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((partition, info) -> ends.put(partition, info.offset()));
         return ends;
@@ -57,7 +62,7 @@ final class EndOffsets implements AutoCloseable {
 
     private synchronized Admin admin() {
         if (closed) {
-            throw new IllegalStateException("the follower is closed");
+            return null;
         }
         if (admin == null) {
             admin = Admin.create(adminConfig);

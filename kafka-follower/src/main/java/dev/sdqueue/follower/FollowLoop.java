@@ -49,6 +49,7 @@ final class FollowLoop<K, V> implements Runnable {
     private final Set<String> missingLogged = new HashSet<>();
     private volatile boolean running = true;
     private volatile KafkaConsumer<K, V> consumer;
+    /** Every assigned partition and its position after the last handled poll. */
     private Map<TopicPartition, Long> positions = Map.of();
     private boolean positioned;
     private long startedNanos;
@@ -105,7 +106,7 @@ final class FollowLoop<K, V> implements Runnable {
                     Duration wait = complete ? settings.partitionRefresh() : settings.retryBackoff();
                     nextRefresh = System.nanoTime() + wait.toNanos();
                 }
-                if (c.assignment().isEmpty()) {
+                if (positions.isEmpty()) { // nothing assigned yet
                     pause(settings.retryBackoff());
                     continue;
                 }
@@ -216,10 +217,13 @@ final class FollowLoop<K, V> implements Runnable {
         }
     }
 
-    /** Positions after a handled poll; a position the client cannot tell right now keeps its last value. */
+    /**
+     * Positions after a handled poll; a position the client cannot tell right now keeps its last value. The keys of
+     * {@link #positions} are the assignment (both change only in refreshAssignment), so no per-poll copy of it.
+     */
     private void publishPositions(KafkaConsumer<K, V> c) {
         Map<TopicPartition, Long> now = new HashMap<>(positions);
-        for (TopicPartition partition : c.assignment()) {
+        for (TopicPartition partition : positions.keySet()) {
             try {
                 now.put(partition, c.position(partition, Duration.ZERO));
             } catch (TimeoutException unknownForNow) {

@@ -136,7 +136,8 @@ public final class TopicFollower<K, V> implements AutoCloseable {
     /**
      * Waits until every record on the assigned partitions before this call has been handled: asks the broker for
      * their end offsets now (an admin request), then {@link #awaitPositions}. Waits for the first assignment first.
-     * Partitions created but not seen yet (see {@code partitionRefresh}) are not waited for.
+     * Partitions created but not seen yet (see {@code partitionRefresh}) are not waited for. False on timeout or
+     * once closed; throws {@link FollowerFailedException} once failed or if the end offsets cannot be read.
      */
     public boolean awaitUpToNow(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -147,10 +148,13 @@ public final class TopicFollower<K, V> implements AutoCloseable {
         try {
             ends = endOffsets.of(partitions(), left(deadline));
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            if (progress.state() == FollowerState.CLOSED) {
+                return false; // the admin client was closed under the request
+            }
             throw new FollowerFailedException(settings.name() + ": cannot read the end offsets on "
                     + settings.bootstrapServers() + ": " + e, e);
         }
-        return progress.awaitPositions(ends, left(deadline));
+        return ends != null && progress.awaitPositions(ends, left(deadline));
     }
 
     /** Positions after the last handled poll (a copy). */

@@ -94,16 +94,10 @@ public final class TopicFollowerBuilder<K, V> {
         return this;
     }
 
-    /** Reads only the partitions this accepts (all by default). */
-    public TopicFollowerBuilder<K, V> partitions(Predicate<TopicPartition> filter) {
-        this.partitionFilter = Objects.requireNonNull(filter, "filter");
-        return this;
-    }
-
-    /** Reads only these partitions. */
+    /** Reads only these partitions (all by default). */
     public TopicFollowerBuilder<K, V> partitions(Collection<TopicPartition> only) {
-        Set<TopicPartition> chosen = Set.copyOf(only);
-        return partitions(chosen::contains);
+        this.partitionFilter = Set.copyOf(only)::contains;
+        return this;
     }
 
     public TopicFollowerBuilder<K, V> startAt(StartPosition position) {
@@ -156,7 +150,10 @@ public final class TopicFollowerBuilder<K, V> {
         return this;
     }
 
-    /** Bound of each metadata and offsets call (partitions, offset look-ups, positions). */
+    /**
+     * Bound of each metadata and offsets call (partitions, offset look-ups, positions). Every such call passes it,
+     * so the consumer's {@code default.api.timeout.ms} is never used.
+     */
     public TopicFollowerBuilder<K, V> kafkaTimeout(Duration timeout) {
         this.kafkaTimeout = positive(timeout, "kafkaTimeout");
         return this;
@@ -201,6 +198,20 @@ public final class TopicFollowerBuilder<K, V> {
         return new TopicFollower<>(new FollowerSettings<>(clientId, config, topics.stream().distinct().toList(),
                 partitionFilter, start, missingTopics, keys, values, handler, listener, pollTimeout,
                 partitionRefresh, kafkaTimeout, retryBackoff, closeTimeout));
+    }
+
+    /**
+     * {@link #build()}, then {@link TopicFollower#open}: for tools, where an interrupt while opening is a failure like
+     * any other, thrown as {@link FollowerFailedException} with the thread's interrupt flag kept.
+     */
+    public TopicFollower<K, V> open(Duration timeout) {
+        TopicFollower<K, V> follower = build();
+        try {
+            return follower.open(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FollowerFailedException(follower.settings().name() + " was interrupted while opening", e);
+        }
     }
 
     private static Duration positive(Duration value, String name) {

@@ -123,6 +123,9 @@ class TopicFollowerBrokerTest {
         assertThat(values()).endsWith("last");
         assertThat(follower.awaitPositions(Map.of(new TopicPartition(topic, 1), last.offset() + 2),
                 Duration.ofMillis(300))).as("nothing there yet").isFalse();
+
+        follower.close();
+        assertThat(follower.awaitUpToNow(WAIT)).as("closed: false, not an exception").isFalse();
     }
 
     @Test

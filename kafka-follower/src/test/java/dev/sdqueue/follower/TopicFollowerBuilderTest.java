@@ -43,6 +43,19 @@ class TopicFollowerBuilderTest {
     }
 
     @Test
+    void openingFromTheBuilderTurnsAnInterruptIntoAFailureAndKeepsTheFlag() {
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> complete().closeTimeout(Duration.ofSeconds(2)).open(Duration.ofSeconds(5)))
+                    .isInstanceOf(FollowerFailedException.class).hasMessageContaining("interrupted while opening")
+                    .hasCauseInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void aSharedConnectionMapLosesItsGroupAndDeserializersAndTheFollowerNeverCommitsOrCreatesTopics() {
         FollowerSettings<String, String> settings = builder()
                 .connection(Map.of("bootstrap.servers", "b:9092", "group.id", "g", "client.id", "other",

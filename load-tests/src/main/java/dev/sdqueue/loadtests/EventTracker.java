@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -79,17 +78,10 @@ public final class EventTracker implements AutoCloseable {
                 .topics(Topics.EVENTS)
                 .startAt(StartPosition.end())
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .pollTimeout(Duration.ofMillis(100))
                 .onBatch(tracker::acceptBatch)
-                .build();
-        try {
-            tracker.follower.open(OPEN_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
-        }
+                .open(OPEN_TIMEOUT);
         return tracker;
     }
 
@@ -199,9 +191,7 @@ public final class EventTracker implements AutoCloseable {
 
     /** Throws if the reader stopped (the tracker would silently stop seeing events). */
     public void checkHealthy() {
-        follower.failure().ifPresent(failure -> {
-            throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        });
+        follower.checkHealthy();
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,16 +34,9 @@ public final class RequestTimestamps implements AutoCloseable {
                 .topics(Topics.REQUESTS)
                 .startAt(StartPosition.end())
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000")
                 .kafkaTimeout(Duration.ofSeconds(15))
                 .onRecord(timestamps::accept)
-                .build();
-        try {
-            timestamps.follower.open(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.REQUESTS, e);
-        }
+                .open(Duration.ofSeconds(30));
         return timestamps;
     }
 

@@ -31,7 +31,6 @@ public final class StatusFeed implements AutoCloseable {
     private static final List<String> TOPICS = List.of(Topics.REQUESTS, Topics.EVENTS);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final String CE_SUBJECT = "ce_subject";
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final JobStatusView view;
@@ -58,7 +57,6 @@ public final class StatusFeed implements AutoCloseable {
                 .pollTimeout(POLL)
                 .partitionRefresh(partitionRefresh)
                 .kafkaTimeout(kafkaTimeout)
-                .retryBackoff(RETRY_BACKOFF)
                 .closeTimeout(CLOSE_TIMEOUT)
                 .onRecord(this::apply)
                 .build();

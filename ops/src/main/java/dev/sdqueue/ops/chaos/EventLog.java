@@ -55,19 +55,12 @@ final class EventLog implements AutoCloseable {
                 .whenTopicMissing(MissingTopicPolicy.FAIL)
                 // Back quickly after a broker restart.
                 .property(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000")
-                .property(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000")
                 .onBatch(batch -> {
                     synchronized (this) {
                         batch.forEach(this::accept);
                     }
                 })
-                .build();
-        try {
-            follower.open(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + Topics.EVENTS, e);
-        }
+                .open(Duration.ofSeconds(30));
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -145,9 +138,7 @@ final class EventLog implements AutoCloseable {
 
     /** Throws if the reader stopped (the log would silently stop growing). */
     void checkHealthy() {
-        follower.failure().ifPresent(failure -> {
-            throw new IllegalStateException("reading " + Topics.EVENTS + " failed: " + failure, failure);
-        });
+        follower.checkHealthy();
     }
 
     @Override

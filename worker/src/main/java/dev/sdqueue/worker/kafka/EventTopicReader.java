@@ -27,7 +27,6 @@ final class EventTopicReader {
     private static final Duration POLL = Duration.ofMillis(100);
     /** How often new partitions are looked for and old entries evicted. */
     private static final Duration EVICT_EVERY = Duration.ofSeconds(60);
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private final TopicFollower<String, byte[]> follower;
     private final Duration lookback;
@@ -49,7 +48,6 @@ final class EventTopicReader {
                 .property(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)
                 .pollTimeout(POLL)
                 .partitionRefresh(EVICT_EVERY)
-                .retryBackoff(RETRY_BACKOFF)
                 .onBatch(batch -> {
                     batch.forEach(apply);
                     evictNowAndThen();
@@ -91,6 +89,15 @@ final class EventTopicReader {
         } catch (FollowerFailedException failed) {
             return false; // logged by the follower; the caller reports the timeout
         }
+    }
+
+    /**
+     * Waits until every record on the broker before this call has been handled: one ListOffsets request (committed
+     * end offsets, through the follower's own admin client), then the position barrier. False on timeout; throws
+     * {@link FollowerFailedException} if the reader failed or the end offsets could not be read.
+     */
+    boolean awaitUpToNow(Duration timeout) throws InterruptedException {
+        return follower.awaitUpToNow(timeout);
     }
 
     /** Waits until every given partition's position reached its target offset; false on timeout or failure. */

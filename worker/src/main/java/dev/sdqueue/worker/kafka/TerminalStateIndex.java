@@ -1,5 +1,6 @@
 package dev.sdqueue.worker.kafka;
 
+import dev.sdqueue.follower.FollowerFailedException;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.Headers;
@@ -14,18 +15,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,7 +29,7 @@ import org.jboss.logging.Logger;
  * this project's events (the JSON is parsed only for events without one).
  *
  * <p>A lookup is exact with respect to the broker, not just to what was read so far: before answering "not
- * terminal", it fetches the topic's end offsets (one ListOffsets request) and waits until the reader has passed
+ * terminal", it fetches the topic's end offsets (one ListOffsets request by the reader's follower) and waits until it has passed
  * them. So every terminal event any worker had acknowledged before the lookup is seen, which is what makes the check
  * before publishing a terminal event safe across workers. The worker does not start consuming requests before the
  * index has loaded (startup observer at priority 600; SmallRye connects at 1000).
@@ -52,7 +45,6 @@ public final class TerminalStateIndex implements TerminalStates {
     private final String clientId;
     private final Map<String, Terminal> terminals = new ConcurrentHashMap<>();
     private volatile EventTopicReader reader;
-    private volatile Admin admin;
 
     private record Terminal(String type, long atMillis) {
     }
@@ -71,9 +63,8 @@ public final class TerminalStateIndex implements TerminalStates {
     }
 
     void loadBeforeConsuming(@Observes @Priority(600) StartupEvent startup) throws InterruptedException {
-        Map<String, Object> connection = connectionConfig(kafkaConfig);
-        admin = Admin.create(adminConfig(connection));
-        reader = new EventTopicReader(connection, clientId, config.lookback(), this::apply, this::evictOlderThan);
+        // The follower drops the group, client id and (de)serializer keys of the shared connection settings.
+        reader = new EventTopicReader(kafkaConfig, clientId, config.lookback(), this::apply, this::evictOlderThan);
         reader.start();
         long start = System.nanoTime();
         if (!reader.awaitCaughtUp(config.startupTimeout())) {
@@ -121,25 +112,17 @@ public final class TerminalStateIndex implements TerminalStates {
         if (current == null) {
             throw new UnavailableException("the terminal-state index is not started", null);
         }
-        List<TopicPartition> partitions = current.partitions();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         Duration timeout = config.syncTimeout();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> targets = new HashMap<>();
         try {
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .forEach((tp, info) -> targets.put(tp, info.offset()));
+            if (!current.awaitUpToNow(timeout)) {
+                throw new UnavailableException("the terminal-state index did not catch up with " + Topics.EVENTS
+                        + " within " + timeout.toSeconds() + " s", null);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while reading the end offsets of " + Topics.EVENTS, e);
-        } catch (Exception e) {
-            throw new UnavailableException("cannot read the end offsets of " + Topics.EVENTS + ": " + e, e);
-        }
-        if (!current.awaitPositions(targets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-            throw new UnavailableException("the terminal-state index did not catch up with " + Topics.EVENTS
-                    + " within " + timeout.toSeconds() + " s", null);
+            throw new UnavailableException("interrupted while syncing with " + Topics.EVENTS, e);
+        } catch (FollowerFailedException e) {
+            throw new UnavailableException("cannot sync with " + Topics.EVENTS + ": " + e.getMessage(), e);
         }
     }
 
@@ -176,31 +159,11 @@ public final class TerminalStateIndex implements TerminalStates {
         terminals.values().removeIf(t -> t.atMillis() < cutoffMillis);
     }
 
-    private static Map<String, Object> connectionConfig(Map<String, Object> base) {
-        Map<String, Object> connection = new HashMap<>(base);
-        for (String key : List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                "key.serializer", "value.serializer", ConsumerConfig.CLIENT_ID_CONFIG)) {
-            connection.remove(key);
-        }
-        return connection;
-    }
-
-    private Map<String, Object> adminConfig(Map<String, Object> connection) {
-        Map<String, Object> config = new HashMap<>(connection);
-        config.put("client.id", clientId + "-admin");
-        return config;
-    }
-
     @PreDestroy
     void close() {
         EventTopicReader current = reader;
         if (current != null) {
             current.close();
-        }
-        Admin a = admin;
-        if (a != null) {
-            a.close(Duration.ofSeconds(5));
         }
     }
 }
