@@ -211,19 +211,37 @@ public final class WorkerConfig {
 
         Idempotency idempotency();
 
-        /** {@code sdq.worker.idempotency.*}: the terminal-state index read from {@code sdq.generation.events}. */
+        /** Most time the startup waits for the request, retry and event topics to exist (then it fails). */
+        @WithDefault("PT2M")
+        Duration topicsTimeout();
+
+        /**
+         * {@code sdq.worker.idempotency.*}: the terminal-state index, which reads the events partition of each job
+         * this worker receives from the record's time minus the margin (never the topic's history).
+         */
         interface Idempotency {
-            /** How far back the index reads at startup, and how long it remembers a finished job. */
+            /**
+             * How long before a record's timestamp its job's terminal events are looked for: covers a second record
+             * of the same job id appended shortly after the first (two dispatcher replicas accepting one
+             * idempotency key) and clock skew between producers.
+             */
+            @WithDefault("PT5M")
+            Duration margin();
+
+            /**
+             * How long terminal events are remembered before the latest time their partition was asked for, and how
+             * long a partition no job asked for (revoked) is still read.
+             */
+            @WithDefault("PT1H")
+            Duration retention();
+
+            /** The furthest back a partition is read, whatever a record's timestamp says. */
             @WithDefault("PT24H")
-            Duration lookback();
+            Duration maxLookback();
 
             /** Most time a job waits for the index to catch up with the event topic before it may run or finish. */
             @WithDefault("PT30S")
             Duration syncTimeout();
-
-            /** Most time the startup waits for the index to load; the worker does not consume before. */
-            @WithDefault("PT5M")
-            Duration startupTimeout();
         }
     }
 

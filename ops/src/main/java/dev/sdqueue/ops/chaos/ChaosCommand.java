@@ -85,6 +85,14 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "keep the work dir (logs, data) after a passed run too")
     boolean keep;
 
+    @Option(names = "--rebalance-storm", paramLabel = "SECONDS", description = "workers join and leave (SIGTERM) "
+            + "every --storm-every seconds for this long, while jobs run (default ${DEFAULT-VALUE}: none)")
+    int stormSeconds;
+
+    @Option(names = "--storm-every", paramLabel = "SECONDS", description = "seconds between two joins/leaves of the "
+            + "rebalance storm (default ${DEFAULT-VALUE})")
+    int stormEverySeconds = 4;
+
     @Option(names = "--home", paramLabel = "DIR", description = "the repository root (default: -Dsdq.home, else "
             + "the working directory)")
     Path home;
@@ -121,6 +129,7 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         return new ChaosPlan(jobs, kills, brokerRestart, brokerKill, Duration.ofSeconds(s3OutageSeconds), poison,
                 workers, rate, Duration.ofSeconds(settleTimeoutSeconds), Duration.ofSeconds(readyTimeoutSeconds),
-                sessionTimeoutMs, workerHeap, workerProperties, retryTopicsMs, root.normalize(), workDir, keep);
+                sessionTimeoutMs, workerHeap, workerProperties, retryTopicsMs, root.normalize(), workDir, keep,
+                Duration.ofSeconds(stormSeconds), Duration.ofSeconds(stormEverySeconds));
     }
 }

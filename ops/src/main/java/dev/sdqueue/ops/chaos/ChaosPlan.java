@@ -8,12 +8,13 @@ import java.util.Map;
 
 /**
  * What a chaos run does. {@code rate} 0 = automatic: slow enough that the faults fall inside the submission window
- * (at least 20 s + the S3 outage + 12 s per kill + 20 s for a broker restart), at most 10 jobs/s.
+ * (at least 20 s + the S3 outage + 12 s per kill + 20 s for a broker restart + the rebalance storm), at most 10
+ * jobs/s. {@code storm} zero = no rebalance storm.
  */
 record ChaosPlan(int jobs, int kills, boolean brokerRestart, boolean brokerKill, Duration s3Outage, int poison,
                  int workers, double rate, Duration settleTimeout, Duration readyTimeout, int sessionTimeoutMs,
                  String workerHeap, Map<String, String> workerProperties, List<Long> retryTopicsMs, Path root,
-                 Path workDir, boolean keep) {
+                 Path workDir, boolean keep, Duration storm, Duration stormEvery) {
 
     static final double MAX_AUTO_RATE = 10.0;
 
@@ -27,6 +28,9 @@ record ChaosPlan(int jobs, int kills, boolean brokerRestart, boolean brokerKill,
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1");
         }
+        if (storm.isNegative() || stormEvery.isNegative() || stormEvery.isZero()) {
+            throw new IllegalArgumentException("--rebalance-storm must be >= 0 and --storm-every > 0");
+        }
         if (rate < 0) {
             throw new IllegalArgumentException("--rate must be > 0 (or 0 for automatic)");
         }
@@ -39,7 +43,7 @@ record ChaosPlan(int jobs, int kills, boolean brokerRestart, boolean brokerKill,
         if (rate > 0) {
             return rate;
         }
-        double window = 20 + s3Outage.toSeconds() + 12.0 * kills + (brokerRestart ? 20 : 0);
+        double window = 20 + s3Outage.toSeconds() + 12.0 * kills + (brokerRestart ? 20 : 0) + storm.toSeconds();
         return Math.max(0.2, Math.min(MAX_AUTO_RATE, jobs / window));
     }
 
@@ -75,6 +79,8 @@ record ChaosPlan(int jobs, int kills, boolean brokerRestart, boolean brokerKill,
         return String.format("%d jobs at %.1f/s over %d s, %d workers, %d kill(s), %s, %s, %d poison record(s)",
                 jobs, effectiveRate(), submissionWindow().toSeconds(), workers, kills,
                 brokerRestart ? "broker restart (" + (brokerKill ? "SIGKILL" : "SIGTERM") + ")" : "no broker restart",
-                s3Outage.isZero() ? "no S3 outage" : "S3 outage " + s3Outage.toSeconds() + " s", poison);
+                s3Outage.isZero() ? "no S3 outage" : "S3 outage " + s3Outage.toSeconds() + " s", poison)
+                + (storm.isZero() ? "" : ", rebalance storm for " + storm.toSeconds() + " s (a join or leave every "
+                + stormEvery.toSeconds() + " s)");
     }
 }

@@ -130,8 +130,11 @@ final class ChaosRun {
             Thread submitting = thread("sdq-chaos-submit", () -> submitAll(submitter, poisonProducer, poisonAcked,
                     timeline));
             Thread injecting = thread("sdq-chaos-faults", () -> injectFaults(faults, timeline));
+            RebalanceStorm storm = new RebalanceStorm(system, timeline, plan.stormEvery(), plan.workers());
+            Thread storming = thread("sdq-chaos-storm", () -> storm(storm, timeline));
             submitting.join();
             injecting.join();
+            storming.join();
             poisonProducer.flush();
             timeline.add("all " + plan.jobs() + " jobs submitted (" + submitter.acceptedCount() + " accepted), "
                     + poisonAcked.get() + " poison records on the request topic; waiting for the system to settle");
@@ -143,6 +146,7 @@ final class ChaosRun {
             timeline.add(lag.isEmpty() ? "the workers committed every request and retry record (lag 0)"
                     : "not every request or retry record is committed after " + LAG_GRACE.toSeconds() + " s: " + lag);
             faults.awaitReplacements(Duration.ofSeconds(5));
+            storm.awaitStops(Duration.ofSeconds(90));
             events.awaitPositions(probe.endOffsets(Topics.EVENTS), Duration.ofSeconds(30));
             progress.stop();
 
@@ -234,6 +238,21 @@ final class ChaosRun {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             timeline.add("fault injection failed: " + e);
+        }
+    }
+
+    /** The storm from 5 % of the submission window on (the faults go on meanwhile). */
+    private void storm(RebalanceStorm storm, Timeline timeline) {
+        if (plan.storm().isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep((long) (plan.submissionWindow().toMillis() * 0.05));
+            storm.run(plan.storm());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            timeline.add("rebalance storm failed: " + e);
         }
     }
 

@@ -108,6 +108,10 @@ final class SummaryPrinter {
                 + (report.failureReasons().isEmpty() ? "" : " " + report.failureReasons()) + ", lost " + report.lost()
                 + ", duplicate terminal " + report.duplicateTerminal());
         out.println("attempt of the deciding terminal event: " + report.jobsByAttempts());
+        long moved = submitter.acceptedById().keySet().stream()
+                .filter(job -> events.startsOf(job).stream().map(EventLog.Started::worker).distinct().count() > 1)
+                .count();
+        out.println("jobs started by more than one worker (moved by a kill, a leave or a rebalance): " + moved);
         out.println("dead-letter topic: " + deadLetters.size() + " record(s), by reason "
                 + KafkaProbe.byReason(deadLetters));
         long foreign = events.terminals().keySet().stream()

@@ -13,9 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CI-sized chaos run ({@code ./sdq chaos --jobs 30 --kills 1 --poison 5 --s3-outage 5}): real Kafka, S3Proxy,
- * dispatcher and three worker processes from the packaged jars. A worker must really be killed mid-job and every
- * poison kind injected; then nothing may be lost or duplicated and every poison record must be on the DLQ.
+ * The CI-sized chaos run ({@code ./sdq chaos --jobs 30 --kills 1 --poison 5 --s3-outage 5 --rebalance-storm 12}):
+ * real Kafka, S3Proxy, dispatcher and three worker processes from the packaged jars, plus workers joining and leaving
+ * every 4 s. A worker must really be killed mid-job and every poison kind injected; then nothing may be lost or
+ * duplicated and every poison record must be on the DLQ.
  */
 class ChaosIT {
 
@@ -23,7 +24,8 @@ class ChaosIT {
     void aSmallRunWithAKillAnS3OutageAndPoisonLosesAndDuplicatesNothing() throws Exception {
         Path root = Path.of(System.getProperty("sdq.home", "..")).toAbsolutePath().normalize();
         ChaosPlan plan = new ChaosPlan(30, 1, false, false, Duration.ofSeconds(5), 5, 3, 0, Duration.ofMinutes(4),
-                Duration.ofMinutes(3), 10_000, "512m", Map.of(), List.of(), root, null, false);
+                Duration.ofMinutes(3), 10_000, "512m", Map.of(), List.of(), root, null, false, Duration.ofSeconds(12),
+                Duration.ofSeconds(4));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
 
@@ -35,6 +37,8 @@ class ChaosIT {
         assertThat(result.killsConfirmedMidJob()).as("the killed job was redelivered with the same attempt")
                 .isEqualTo(1);
         assertThat(result.poisonAcked()).isEqualTo(5);
+        assertThat(output).as("the storm joined and stopped workers").containsPattern(
+                "rebalance storm over: [1-9]\\d* joins, [1-9]\\d* leaves");
         assertThat(report.submitted()).isEqualTo(30);
         assertThat(report.lost()).as("lost jobs %s", report.lostJobs()).isZero();
         assertThat(report.duplicateTerminal()).as("jobs with two terminal events %s", report.duplicateJobs()).isZero();

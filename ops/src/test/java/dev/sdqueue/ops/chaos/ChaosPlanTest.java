@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class ChaosPlanTest {
     private static ChaosPlan plan(int jobs, int kills, boolean broker, int s3, int poison, double rate) {
+        return plan(jobs, kills, broker, s3, poison, rate, 0);
+    }
+
+    private static ChaosPlan plan(int jobs, int kills, boolean broker, int s3, int poison, double rate, int storm) {
         return new ChaosPlan(jobs, kills, broker, false, Duration.ofSeconds(s3), poison, 3, rate,
                 Duration.ofMinutes(5), Duration.ofMinutes(5), 10_000, "512m", Map.of(), List.of(), Path.of("."),
-                null, false);
+                null, false, Duration.ofSeconds(storm), Duration.ofSeconds(4));
     }
 
     @Test
@@ -25,6 +29,9 @@ class ChaosPlanTest {
         assertThat(acceptance.submissionWindow()).isBetween(Duration.ofSeconds(83), Duration.ofSeconds(85));
         assertThat(plan(2000, 5, true, 30, 20, 0).effectiveRate()).isEqualTo(ChaosPlan.MAX_AUTO_RATE);
         assertThat(plan(30, 1, false, 5, 5, 3.5).effectiveRate()).isEqualTo(3.5);
+        // The storm runs inside the submission window too: 84 s + 60 s.
+        assertThat(plan(200, 2, true, 20, 10, 0, 60).submissionWindow())
+                .isBetween(Duration.ofSeconds(143), Duration.ofSeconds(145));
     }
 
     @Test
@@ -47,5 +54,6 @@ class ChaosPlanTest {
         assertThatThrownBy(() -> plan(0, 0, false, 0, 0, 0)).hasMessageContaining("--jobs");
         assertThatThrownBy(() -> plan(1, -1, false, 0, 0, 0)).hasMessageContaining("--kills");
         assertThatThrownBy(() -> plan(1, 0, false, 0, 0, -1)).hasMessageContaining("--rate");
+        assertThatThrownBy(() -> plan(1, 0, false, 0, 0, 0, -1)).hasMessageContaining("--rebalance-storm");
     }
 }

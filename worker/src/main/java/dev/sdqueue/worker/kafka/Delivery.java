@@ -2,6 +2,7 @@ package dev.sdqueue.worker.kafka;
 
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -18,6 +19,11 @@ record Delivery(Message<byte[]> message, IncomingKafkaRecordMetadata<?, ?> kafka
 
     long offset() {
         return kafka.getOffset();
+    }
+
+    /** When the record was appended (its producer's CreateTime). */
+    Instant timestamp() {
+        return kafka.getTimestamp();
     }
 
     Headers headers() {

@@ -4,13 +4,11 @@ import dev.sdqueue.follower.FollowerFailedException;
 import dev.sdqueue.follower.MissingTopicPolicy;
 import dev.sdqueue.follower.StartPosition;
 import dev.sdqueue.follower.TopicFollower;
-import dev.sdqueue.schema.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -18,68 +16,57 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads {@code sdq.generation.events} with a {@link TopicFollower} of its own: every partition, manually assigned,
- * from {@code lookback} ago (by timestamp) and then tailing; a topic not created yet is waited for. Forgets what
- * ended before the window every {@link #EVICT_EVERY}, on the reader's thread. Callers wait for it to pass given
- * offsets; a failed reader (its handler threw) answers "not there" and is no longer alive.
+ * Reads one partition of {@code sdq.generation.events} with a {@link TopicFollower} of its own (manually assigned, no
+ * consumer group): from the first record at or after {@code from}, then tailing. Callers wait for it to pass the
+ * broker's end offset; a failed reader (its handler threw) answers "not there" and is no longer alive.
  */
 final class EventTopicReader {
     private static final Duration POLL = Duration.ofMillis(100);
-    /** How often new partitions are looked for and old entries evicted. */
-    private static final Duration EVICT_EVERY = Duration.ofSeconds(60);
 
     private final TopicFollower<String, byte[]> follower;
-    private final Duration lookback;
-    private final LongConsumer evictOlderThan;
-    private long nextEviction;
+    private final TopicPartition partition;
+    private final Instant from;
 
-    EventTopicReader(Map<String, Object> connection, String clientId, Duration lookback,
-                     Consumer<ConsumerRecord<String, byte[]>> apply, LongConsumer evictOlderThan) {
-        this.lookback = lookback;
-        this.evictOlderThan = evictOlderThan;
+    EventTopicReader(Map<String, Object> connection, String clientId, TopicPartition partition, Instant from,
+                     Consumer<ConsumerRecord<String, byte[]>> apply) {
+        this.partition = partition;
+        this.from = from;
         this.follower = TopicFollower.builder(new StringDeserializer(), new ByteArrayDeserializer())
                 .connection(connection)
-                .clientId(clientId)
-                .topics(Topics.EVENTS)
-                .startAt(StartPosition.lookback(lookback))
+                .clientId(clientId + "-" + partition.partition())
+                .topics(partition.topic())
+                .partitions(List.of(partition))
+                .startAt(StartPosition.timestamp(from))
                 .whenTopicMissing(MissingTopicPolicy.WAIT)
                 // The dispatcher's status view reads committed data only; so does this, so both agree on what ended.
                 .readCommitted()
                 .property(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)
                 .pollTimeout(POLL)
-                .partitionRefresh(EVICT_EVERY)
-                .onBatch(batch -> {
-                    batch.forEach(apply);
-                    evictNowAndThen();
-                })
+                .onBatch(batch -> batch.forEach(apply))
                 .build();
     }
 
-    /** Called after every poll (also an empty one), so the window moves on an idle topic too. */
-    private void evictNowAndThen() {
-        long now = System.nanoTime();
-        if (now - nextEviction >= 0) {
-            evictOlderThan.accept(System.currentTimeMillis() - lookback.toMillis());
-            nextEviction = now + EVICT_EVERY.toNanos();
-        }
+    EventTopicReader start() {
+        follower.start();
+        return this;
     }
 
-    void start() {
-        nextEviction = System.nanoTime();
-        follower.start();
+    TopicPartition partition() {
+        return partition;
+    }
+
+    /** The time the reader started at: it has seen every event of its partition written since. */
+    Instant from() {
+        return from;
     }
 
     boolean isAlive() {
         return follower.alive();
     }
 
-    boolean caughtUp() {
-        return follower.caughtUp();
-    }
-
-    /** The partitions read (known after the first assignment). */
-    List<TopicPartition> partitions() {
-        return new ArrayList<>(follower.partitions());
+    /** Records read so far. */
+    long recordsRead() {
+        return follower.recordsRead();
     }
 
     /** False on timeout or if the reader stopped. */
@@ -93,17 +80,17 @@ final class EventTopicReader {
 
     /**
      * Waits until every record on the broker before this call has been handled: one ListOffsets request (committed
-     * end offsets, through the follower's own admin client), then the position barrier. False on timeout; throws
-     * {@link FollowerFailedException} if the reader failed or the end offsets could not be read.
+     * end offset, through the follower's own admin client), then the position barrier. False on timeout; throws
+     * {@link FollowerFailedException} if the reader failed or the end offset could not be read.
      */
     boolean awaitUpToNow(Duration timeout) throws InterruptedException {
         return follower.awaitUpToNow(timeout);
     }
 
-    /** Waits until every given partition's position reached its target offset; false on timeout or failure. */
-    boolean awaitPositions(Map<TopicPartition, Long> targets, Duration timeout) {
+    /** Waits until the partition's position reached {@code offset}; false on timeout or failure. */
+    boolean awaitPosition(long offset, Duration timeout) {
         try {
-            return follower.awaitPositions(targets, timeout);
+            return follower.awaitPositions(Map.of(partition, offset), timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -47,6 +47,7 @@ public final class GenerationRequestConsumer {
     private final JobQueue executor;
     private final JobSupervisor supervisor;
     private final PartitionOwnership ownership;
+    private final EventCoverage terminals;
     private final RequestDecoder decoder;
     private final RetrySchedule retries;
     private final DecisionTable table;
@@ -58,11 +59,12 @@ public final class GenerationRequestConsumer {
     @Inject
     GenerationRequestConsumer(JobQueue executor, JobSupervisor supervisor,
                               @Identifier(PartitionOwnership.NAME) PartitionOwnership ownership,
-                              RequestDecoder decoder, RetrySchedule retries, RecordActions actions, Clock clock,
-                              MeterRegistry registry) {
+                              EventCoverage terminals, RequestDecoder decoder, RetrySchedule retries,
+                              RecordActions actions, Clock clock, MeterRegistry registry) {
         this.executor = executor;
         this.supervisor = supervisor;
         this.ownership = ownership;
+        this.terminals = terminals;
         this.decoder = decoder;
         this.retries = retries;
         this.table = new DecisionTable(retries);
@@ -136,6 +138,9 @@ public final class GenerationRequestConsumer {
     private void dispatch(Delivery delivery, Received received) throws InterruptedException {
         RequestDecoder.Decoded decoded = decoder.decode(delivery.keyBytes(), delivery.value(), delivery.headers());
         if (decoded instanceof RequestDecoder.Poison poison) {
+            if (poison.jobId() != null) {
+                terminals.cover(poison.jobId(), delivery.timestamp()); // it may get a failed event
+            }
             LOG.warnf("%s is not a readable request: %s: %s", delivery, poison.reason(), poison.message());
             route(delivery, received.naming(poison.jobId(), null),
                     new JobOutcome.Rejected(poison.reason(), poison.message()));
@@ -143,6 +148,8 @@ public final class GenerationRequestConsumer {
             return;
         }
         GenerationRequested request = ((RequestDecoder.Request) decoded).request();
+        // Its job's events partition is read from this record's time on: the duplicate checks look there.
+        terminals.cover(request.jobId(), delivery.timestamp());
         Received job = received.naming(request.jobId(), request.deadline());
         executor.submit(new JobExecutor.Ticket(request, new JobAttempt(job.attempt(), job.abort()), job.lease(),
                 outcome -> route(delivery, job, outcome)));

@@ -5,7 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** DOWN if the index's reader thread died: no job could be checked for duplicates any more. */
+/** DOWN if a reader thread of the index died: jobs of its partition could not be checked for duplicates. */
 @Liveness
 @Singleton
 public final class TerminalIndexLiveness implements HealthCheck {

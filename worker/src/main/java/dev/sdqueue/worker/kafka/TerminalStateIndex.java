@@ -7,72 +7,119 @@ import dev.sdqueue.schema.Headers;
 import dev.sdqueue.schema.Topics;
 import dev.sdqueue.worker.WorkerConfig;
 import dev.sdqueue.worker.job.TerminalStates;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Which jobs have a terminal event on {@code sdq.generation.events}, for this worker's idempotency checks. A
- * {@link EventTopicReader} thread of this worker's own reads every partition (manually assigned, no consumer group)
- * from {@code sdq.worker.idempotency.lookback} ago and keeps tailing; only the {@code ce_type} header is looked at for
- * this project's events (the JSON is parsed only for events without one).
+ * Which jobs have a terminal event on {@code sdq.generation.events}, for this worker's idempotency checks, read only
+ * where and as far back as the jobs this worker receives need: no history is replayed at startup.
  *
- * <p>A lookup is exact with respect to the broker, not just to what was read so far: before answering "not
- * terminal", it fetches the topic's end offsets (one ListOffsets request by the reader's follower) and waits until it has passed
- * them. So every terminal event any worker had acknowledged before the lookup is seen, which is what makes the check
- * before publishing a terminal event safe across workers. The worker does not start consuming requests before the
- * index has loaded (startup observer at priority 600; SmallRye connects at 1000).
+ * <p>A job's events are keyed by its id, so they all sit on one events partition. When a request (or retry) record
+ * arrives, the consumer {@linkplain #cover covers} its job: that partition is read from the record's timestamp minus
+ * {@code sdq.worker.idempotency.margin}. That is enough: a terminal event that could make this delivery a duplicate
+ * was written by an earlier delivery of the same record (after it was appended), or by a second record of the same
+ * job id appended within the margin (two dispatcher replicas accepting one idempotency key; clock skew between
+ * producers). With the request and event topics co-partitioned (checked at startup), a worker reads exactly the
+ * event partitions of the request partitions it owns, from its oldest unprocessed record on: the cost of a start is
+ * the backlog's age plus the margin, not the topic's retention.
+ *
+ * <p>A lookup is exact with respect to the broker: before answering "not terminal" it asks for the partition's end
+ * offset (one ListOffsets request) and waits until it has read up to it, so a terminal event any worker had
+ * acknowledged before the lookup is seen. Memory: events are forgotten {@code retention} before the oldest time a
+ * partition was last asked for, and partitions not asked for within {@code retention} (revoked) stop being read; a
+ * later record that needs older events has its partition read again from further back.
  */
-@Singleton
-public final class TerminalStateIndex implements TerminalStates {
+public final class TerminalStateIndex implements TerminalStates, EventCoverage {
     private static final Logger LOG = Logger.getLogger(TerminalStateIndex.class);
     private static final String COMPLETED = Headers.eventType(GenerationEvent.COMPLETED);
     private static final String FAILED = Headers.eventType(GenerationEvent.FAILED);
+    private static final Duration EVICT_EVERY = Duration.ofSeconds(30);
 
-    private final Map<String, Object> kafkaConfig;
-    private final WorkerConfig.Worker.Idempotency config;
+    private final Map<String, Object> connection;
     private final String clientId;
+    private final WorkerConfig.Worker.Idempotency config;
+    private final ToIntFunction<String> partitionOfJob;
+    private final Clock clock;
     private final Map<String, Terminal> terminals = new ConcurrentHashMap<>();
-    private volatile EventTopicReader reader;
+    /** Guarded by {@code this}. */
+    private final Map<Integer, Covered> readers = new HashMap<>();
+    private long nextEvictionNanos = System.nanoTime();
+    private boolean closed;
 
-    private record Terminal(String type, long atMillis) {
+    private record Terminal(String type, long atMillis, int partition) {
     }
 
-    public TerminalStateIndex(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                              @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                              WorkerConfig.Worker worker, WorkerIdentity identity) {
-        // Quarkus fills the default-kafka-broker map by iterating property names, so with both
-        // -Dkafka.bootstrap.servers and KAFKA_BOOTSTRAP_SERVERS set it holds whichever came last in hash order;
-        // the config's ordinal decides here (-D over environment), as for the channels.
-        Map<String, Object> resolved = new HashMap<>(kafkaConfig);
-        resolved.put("bootstrap.servers", bootstrapServers);
-        this.kafkaConfig = resolved;
-        this.config = worker.idempotency();
-        this.clientId = "sdq-terminal-index-" + identity.id();
-    }
+    /**
+     * A partition being read: the time from which its terminal events are all known (the reader's start, raised
+     * when older ones are forgotten), and the latest time a job asked for (records arrive roughly in time order).
+     * Guarded by the index's lock.
+     */
+    private static final class Covered {
+        final EventTopicReader reader;
+        long knownFromMillis;
+        long lastAskedFromMillis;
+        long lastAskedNanos;
 
-    void loadBeforeConsuming(@Observes @Priority(600) StartupEvent startup) throws InterruptedException {
-        // The follower drops the group, client id and (de)serializer keys of the shared connection settings.
-        reader = new EventTopicReader(kafkaConfig, clientId, config.lookback(), this::apply, this::evictOlderThan);
-        reader.start();
-        long start = System.nanoTime();
-        if (!reader.awaitCaughtUp(config.startupTimeout())) {
-            throw new IllegalStateException("the terminal-state index did not load " + Topics.EVENTS + " within "
-                    + config.startupTimeout().toSeconds() + " s (sdq.worker.idempotency.startup-timeout)");
+        Covered(EventTopicReader reader, long fromMillis) {
+            this.reader = reader;
+            this.knownFromMillis = fromMillis;
+            this.lastAskedFromMillis = fromMillis;
+            this.lastAskedNanos = System.nanoTime();
         }
-        LOG.infof("terminal-state index loaded in %d ms: %d finished jobs in the last %s", (System.nanoTime() - start)
-                / 1_000_000, terminals.size(), config.lookback());
+    }
+
+    /**
+     * @param partitionOfJob the events partition a job's events are written to (the producer's partitioner)
+     */
+    public TerminalStateIndex(Map<String, Object> connection, String clientId, WorkerConfig.Worker.Idempotency config,
+                              ToIntFunction<String> partitionOfJob, Clock clock) {
+        this.connection = Map.copyOf(connection);
+        this.clientId = clientId;
+        this.config = config;
+        this.partitionOfJob = partitionOfJob;
+        this.clock = clock;
+    }
+
+    /**
+     * A record naming {@code jobId}, appended at {@code recordTime}, is about to be handled: its job's events partition
+     * must be read from {@code recordTime - margin} (bounded by {@code max-lookback}). Starts a reader, or restarts
+     * one that started later than that. Returns at once; a lookup waits for the reader.
+     */
+    @Override
+    public void cover(String jobId, Instant recordTime) {
+        long now = clock.millis();
+        long from = Math.max(Math.min(recordTime.toEpochMilli(), now) - config.margin().toMillis(),
+                now - config.maxLookback().toMillis());
+        int partition = partitionOfJob.applyAsInt(jobId);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Covered covered = readers.get(partition);
+            if (covered != null && covered.reader.isAlive() && covered.knownFromMillis <= from) {
+                covered.lastAskedFromMillis = Math.max(covered.lastAskedFromMillis, from);
+                covered.lastAskedNanos = System.nanoTime();
+            } else {
+                if (covered != null) {
+                    LOG.infof("reading %s-%d again, from %s (known from %s%s)", Topics.EVENTS, partition,
+                            Instant.ofEpochMilli(from), Instant.ofEpochMilli(covered.knownFromMillis),
+                            covered.reader.isAlive() ? "" : ", reader failed");
+                    covered.reader.close();
+                }
+                readers.put(partition, new Covered(startReader(partition, Instant.ofEpochMilli(from)), from));
+            }
+            evictNowAndThen(now);
+        }
     }
 
     @Override
@@ -81,49 +128,79 @@ public final class TerminalStateIndex implements TerminalStates {
         if (known != null) {
             return Optional.of(known.type());
         }
-        syncWithBroker();
+        EventTopicReader reader = readerFor(jobId);
+        Duration timeout = config.syncTimeout();
+        try {
+            if (!reader.awaitUpToNow(timeout)) {
+                throw new UnavailableException("the terminal-state index did not catch up with "
+                        + reader.partition() + " within " + timeout.toSeconds() + " s", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while syncing with " + reader.partition(), e);
+        } catch (FollowerFailedException e) {
+            throw new UnavailableException("cannot sync with " + reader.partition() + ": " + e.getMessage(), e);
+        }
         return Optional.ofNullable(terminals.get(jobId)).map(Terminal::type);
     }
 
     @Override
     public void published(String jobId, String type) {
-        terminals.putIfAbsent(jobId, new Terminal(type, System.currentTimeMillis()));
+        terminals.putIfAbsent(jobId, new Terminal(type, clock.millis(), partitionOfJob.applyAsInt(jobId)));
     }
 
-    /** True once the startup load is done (readiness). */
-    public boolean caughtUp() {
-        EventTopicReader current = reader;
-        return current != null && current.caughtUp();
-    }
-
-    /** True while the reader thread runs (liveness). */
-    public boolean alive() {
-        EventTopicReader current = reader;
-        return current == null || current.isAlive();
-    }
-
-    public int size() {
-        return terminals.size();
-    }
-
-    /** Waits until the reader has passed the end offsets the broker reports now. */
-    private void syncWithBroker() throws UnavailableException {
-        EventTopicReader current = reader;
-        if (current == null) {
-            throw new UnavailableException("the terminal-state index is not started", null);
+    /** The reader of the job's partition; a job nobody covered (not expected) is covered from now. */
+    private synchronized EventTopicReader readerFor(String jobId) throws UnavailableException {
+        if (closed) {
+            throw new UnavailableException("the terminal-state index is closed", null);
         }
-        Duration timeout = config.syncTimeout();
-        try {
-            if (!current.awaitUpToNow(timeout)) {
-                throw new UnavailableException("the terminal-state index did not catch up with " + Topics.EVENTS
-                        + " within " + timeout.toSeconds() + " s", null);
+        Covered covered = readers.get(partitionOfJob.applyAsInt(jobId));
+        if (covered == null) {
+            LOG.warnf("job %s was looked up before a record of it was received: reading its partition from %s ago",
+                    jobId, config.margin());
+            cover(jobId, clock.instant());
+            covered = readers.get(partitionOfJob.applyAsInt(jobId));
+        }
+        return covered.reader;
+    }
+
+    private EventTopicReader startReader(int partition, Instant from) {
+        LOG.debugf("reading %s-%d from %s", Topics.EVENTS, partition, from);
+        return new EventTopicReader(connection, clientId, new TopicPartition(Topics.EVENTS, partition), from,
+                this::apply).start();
+    }
+
+    /**
+     * Forgets events older than {@code retention} before the latest time each partition was asked for, and stops
+     * reading partitions nobody asked for within {@code retention}. Holds the lock.
+     */
+    private void evictNowAndThen(long nowMillis) {
+        long nowNanos = System.nanoTime();
+        if (nowNanos - nextEvictionNanos < 0) {
+            return;
+        }
+        nextEvictionNanos = nowNanos + EVICT_EVERY.toNanos();
+        long retention = config.retention().toMillis();
+        Map<Integer, Long> cutoffs = new HashMap<>();
+        for (Iterator<Map.Entry<Integer, Covered>> it = readers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, Covered> entry = it.next();
+            Covered covered = entry.getValue();
+            if (nowNanos - covered.lastAskedNanos > config.retention().toNanos()) {
+                LOG.infof("no longer reading %s-%d: no job of it for %s", Topics.EVENTS, entry.getKey(),
+                        config.retention());
+                covered.reader.close();
+                it.remove();
+            } else {
+                cutoffs.put(entry.getKey(), covered.lastAskedFromMillis - retention);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while syncing with " + Topics.EVENTS, e);
-        } catch (FollowerFailedException e) {
-            throw new UnavailableException("cannot sync with " + Topics.EVENTS + ": " + e.getMessage(), e);
         }
+        // Entries of a partition no longer read (or never: published by this worker) go after retention from now.
+        terminals.values().removeIf(t -> t.atMillis() < cutoffs.getOrDefault(t.partition(), nowMillis - retention));
+        // What was forgotten must be read again if a record needs it: a partition is now known from its cutoff.
+        cutoffs.forEach((partition, cutoff) -> {
+            Covered covered = readers.get(partition);
+            covered.knownFromMillis = Math.max(covered.knownFromMillis, cutoff);
+        });
     }
 
     /** One record of the event topic: remember the job if it is a terminal event. */
@@ -150,20 +227,28 @@ public final class TerminalStateIndex implements TerminalStates {
             }
         }
         if (terminalType != null && jobId != null) {
-            terminals.putIfAbsent(jobId, new Terminal(terminalType, record.timestamp()));
+            terminals.putIfAbsent(jobId, new Terminal(terminalType, record.timestamp(), record.partition()));
         }
     }
 
-    /** Forgets jobs that ended before the lookback window (called by the reader thread). */
-    void evictOlderThan(long cutoffMillis) {
-        terminals.values().removeIf(t -> t.atMillis() < cutoffMillis);
+    /** Jobs known to have ended (for the health data). */
+    public int size() {
+        return terminals.size();
     }
 
-    @PreDestroy
-    void close() {
-        EventTopicReader current = reader;
-        if (current != null) {
-            current.close();
-        }
+    /** Event partitions being read. */
+    public synchronized int partitionsRead() {
+        return readers.size();
+    }
+
+    /** False if a reader thread died (until a record of its partition starts it again). */
+    public synchronized boolean alive() {
+        return readers.values().stream().allMatch(covered -> covered.reader.isAlive());
+    }
+
+    public synchronized void close() {
+        closed = true;
+        readers.values().forEach(covered -> covered.reader.close());
+        readers.clear();
     }
 }

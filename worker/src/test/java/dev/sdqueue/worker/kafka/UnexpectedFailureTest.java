@@ -46,8 +46,8 @@ class UnexpectedFailureTest {
         ownership.onPartitionsAssigned(null, List.of(new TopicPartition(Topics.REQUESTS, 0)));
         GenerationRequestConsumer consumer = new GenerationRequestConsumer(ticket -> {
             throw new IllegalStateException("a bug between the record and the model");
-        }, supervisor, ownership, new RequestDecoder(1 << 20), retries, actions, Clock.systemUTC(),
-                registry);
+        }, supervisor, ownership, (jobId, recordTime) -> { }, new RequestDecoder(1 << 20), retries, actions,
+                Clock.systemUTC(), registry);
         AtomicReference<String> retryTopic = new AtomicReference<>();
         AtomicReference<Throwable> reason = new AtomicReference<>();
         AtomicInteger acks = new AtomicInteger();
