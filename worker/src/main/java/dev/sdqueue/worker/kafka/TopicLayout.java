@@ -40,17 +40,28 @@ public final class TopicLayout {
     private final Duration timeout;
     private volatile int eventPartitions;
 
+    @jakarta.inject.Inject
     public TopicLayout(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                        RetrySchedule retries, WorkerConfig.Worker worker) {
-        // Quarkus fills the default-kafka-broker map by iterating property names, so with both
-        // -Dkafka.bootstrap.servers and KAFKA_BOOTSTRAP_SERVERS set it holds whichever came last in hash order;
-        // the config's ordinal decides here (-D over environment), as for the channels.
+        this(withBootstrap(kafkaConfig, bootstrapServers), retries.topics(), worker.topicsTimeout());
+    }
+
+    TopicLayout(Map<String, Object> connection, List<String> retryTopics, Duration timeout) {
+        this.connection = Map.copyOf(connection);
+        this.retryTopics = List.copyOf(retryTopics);
+        this.timeout = timeout;
+    }
+
+    /**
+     * Quarkus fills the default-kafka-broker map by iterating property names, so with both -Dkafka.bootstrap.servers
+     * and KAFKA_BOOTSTRAP_SERVERS set it holds whichever came last in hash order; the config's ordinal decides here
+     * (-D over environment), as for the channels.
+     */
+    private static Map<String, Object> withBootstrap(Map<String, Object> kafkaConfig, String bootstrapServers) {
         Map<String, Object> resolved = new HashMap<>(kafkaConfig);
         resolved.put("bootstrap.servers", bootstrapServers);
-        this.connection = Map.copyOf(resolved);
-        this.retryTopics = retries.topics();
-        this.timeout = worker.topicsTimeout();
+        return resolved;
     }
 
     /** The shared connection settings (bootstrap servers, security); clients drop what they do not know. */
@@ -59,6 +70,11 @@ public final class TopicLayout {
     }
 
     void checkBeforeConsuming(@Observes @Priority(600) StartupEvent startup) throws InterruptedException {
+        check();
+    }
+
+    /** Waits for the topics, checks the rules and remembers the events partition count; throws if a rule fails. */
+    void check() throws InterruptedException {
         Map<String, Integer> counts = await();
         List<String> broken = PartitioningRules.violations(counts, retryTopics);
         if (!broken.isEmpty()) {
