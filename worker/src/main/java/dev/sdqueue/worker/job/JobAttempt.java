@@ -23,6 +23,31 @@ public record JobAttempt(int number, AbortSignal abort) {
         AbortSignal NEVER = () -> AbortReason.NONE;
 
         AbortReason reason();
+
+        /**
+         * Runs {@code write} (a job's terminal event) only while the delivery is still this worker's. The Kafka
+         * adapter holds off the revocation of the record's partition meanwhile, so a new owner cannot pass its own
+         * duplicate check before this event is on the broker. Throws {@link NoLongerOursException} without running
+         * it otherwise. By default (nothing to fence) it just runs.
+         */
+        default <T> T whileOurs(Write<T> write) throws Exception {
+            return write.run();
+        }
+    }
+
+    /** A write that must happen while the delivery is this worker's. */
+    @FunctionalInterface
+    public interface Write<T> {
+        T run() throws Exception;
+    }
+
+    /** The record's partition moved to another worker: this one must not end the job. */
+    public static final class NoLongerOursException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public NoLongerOursException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     public enum AbortReason {

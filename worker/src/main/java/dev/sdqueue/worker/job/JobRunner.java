@@ -111,10 +111,12 @@ public final class JobRunner {
     }
 
     private JobOutcome expire(String jobId, JobAttempt attempt, Instant now, Instant deadline)
-            throws TerminalStates.UnavailableException, TerminalEvents.NotAcknowledgedException {
+            throws TerminalStates.UnavailableException, TerminalEvents.NotAcknowledgedException,
+            JobAttempt.NoLongerOursException {
         String message = "dequeued at " + now + ", after its deadline " + deadline;
         LOG.infof("job %s expired: %s", jobId, message);
-        terminalEvents.publish(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message, false));
+        terminalEvents.publish(new GenerationEvent.Failed(jobId, now, attempt.number(), "expired", message, false),
+                attempt.abort());
         return new JobOutcome.Expired(message);
     }
 
@@ -226,7 +228,7 @@ public final class JobRunner {
         GenerationEvent.Completed completed = new GenerationEvent.Completed(jobId, clock.instant(), attempt.number(),
                 uploaded.images(), timings.toEventTimings(), settings.workerId(), generator.provider(),
                 job.output().truncatedPrompt());
-        Optional<String> alreadyEnded = terminalEvents.publish(completed);
+        Optional<String> alreadyEnded = terminalEvents.publish(completed, attempt.abort());
         if (alreadyEnded.isPresent()) { // another delivery ended the job meanwhile
             return new JobOutcome.AlreadyTerminal(alreadyEnded.get());
         }

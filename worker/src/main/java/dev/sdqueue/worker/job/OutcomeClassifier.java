@@ -31,6 +31,9 @@ final class OutcomeClassifier {
     /** A failure thrown by the model, the store, the ended-jobs index, the broker or a bug. */
     static JobOutcome failure(String jobId, JobAttempt attempt, Exception failure) {
         int n = attempt.number();
+        if (failure instanceof JobAttempt.NoLongerOursException) {
+            return aborted(jobId, attempt, JobAttempt.AbortReason.REVOKED);
+        }
         if (failure instanceof ImageStore.StorageException e) {
             LOG.warnf("job %s (attempt %d): %s", jobId, n, e.getMessage());
             return new JobOutcome.Transient("storage_unavailable", e.getMessage(), e);

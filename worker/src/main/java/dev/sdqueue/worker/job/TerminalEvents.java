@@ -32,11 +32,25 @@ public final class TerminalEvents {
     }
 
     /**
-     * Publishes {@code event} unless the job already has a terminal event.
+     * Publishes {@code event} unless the job already has a terminal event, while the delivery is still this
+     * worker's ({@link JobAttempt.AbortSignal#whileOurs}: the check and the write happen before a revocation of the
+     * record's partition can complete).
      *
      * @return empty if published, else the type of the terminal event the job already had
      */
-    Optional<String> publish(GenerationEvent event) throws TerminalStates.UnavailableException,
+    Optional<String> publish(GenerationEvent event, JobAttempt.AbortSignal owner)
+            throws TerminalStates.UnavailableException, NotAcknowledgedException, JobAttempt.NoLongerOursException {
+        try {
+            return owner.whileOurs(() -> publishUnlessEnded(event));
+        } catch (TerminalStates.UnavailableException | NotAcknowledgedException | JobAttempt.NoLongerOursException
+                 | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("unexpected failure while publishing " + event.type(), e);
+        }
+    }
+
+    private Optional<String> publishUnlessEnded(GenerationEvent event) throws TerminalStates.UnavailableException,
             NotAcknowledgedException {
         Optional<String> done = terminals.terminalOf(event.jobId());
         if (done.isPresent()) {
@@ -58,10 +72,11 @@ public final class TerminalEvents {
      *
      * @return true if published, false if the job had already ended
      */
-    public boolean fail(String jobId, int attempt, String reason, String message, boolean retriable)
-            throws TerminalStates.UnavailableException, NotAcknowledgedException {
+    public boolean fail(String jobId, int attempt, String reason, String message, boolean retriable,
+                        JobAttempt.AbortSignal owner)
+            throws TerminalStates.UnavailableException, NotAcknowledgedException, JobAttempt.NoLongerOursException {
         boolean published = publish(new GenerationEvent.Failed(jobId, clock.instant(), attempt, reason, message,
-                retriable)).isEmpty();
+                retriable), owner).isEmpty();
         if (published) {
             LOG.infof("job %s failed (attempt %d): %s: %s", jobId, attempt, reason, message);
         }

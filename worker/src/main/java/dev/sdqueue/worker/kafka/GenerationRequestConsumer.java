@@ -108,6 +108,28 @@ public final class GenerationRequestConsumer {
         return DONE;
     }
 
+    /**
+     * Stops a delivery when the worker drains or times the job out (the lease), or when its partition was revoked
+     * (the claim; none for retry-topic records: SmallRye's retry consumer has no rebalance listener), and fences its
+     * terminal event against a revocation.
+     */
+    private record DeliveryAbortSignal(JobSupervisor.Lease lease, PartitionOwnership.Claim claim)
+            implements JobAttempt.AbortSignal {
+        @Override
+        public JobAttempt.AbortReason reason() {
+            JobAttempt.AbortReason reason = lease.abortReason();
+            if (reason != JobAttempt.AbortReason.NONE) {
+                return reason;
+            }
+            return claim != null && !claim.held() ? JobAttempt.AbortReason.REVOKED : JobAttempt.AbortReason.NONE;
+        }
+
+        @Override
+        public <T> T whileOurs(JobAttempt.Write<T> write) throws Exception {
+            return claim == null ? write.run() : claim.whileHeld(write);
+        }
+    }
+
     /** What the adapter knows of a delivery before the job runs. */
     private record Received(int attempt, Instant firstFailure, String jobId, JobAttempt.AbortSignal abort,
                             Instant deadline, JobSupervisor.Lease lease) {
@@ -124,13 +146,7 @@ public final class GenerationRequestConsumer {
         }
         // Records of the retry topics come from SmallRye's own retry consumer, which has no rebalance listener.
         PartitionOwnership.Claim claim = retried ? null : ownership.claim(delivery.topic(), delivery.partition());
-        JobAttempt.AbortSignal abort = () -> {
-            JobAttempt.AbortReason reason = lease.abortReason();
-            if (reason != JobAttempt.AbortReason.NONE) {
-                return reason;
-            }
-            return claim != null && !claim.held() ? JobAttempt.AbortReason.REVOKED : JobAttempt.AbortReason.NONE;
-        };
+        JobAttempt.AbortSignal abort = new DeliveryAbortSignal(lease, claim);
         return new Received(retried ? RetryHeaders.attemptOf(delivery.headers()) : 1,
                 retried ? RetryHeaders.firstFailure(delivery.headers()) : null, null, abort, null, lease);
     }

@@ -1,5 +1,6 @@
 package dev.sdqueue.worker.kafka;
 
+import dev.sdqueue.worker.job.JobAttempt;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.inject.Singleton;
@@ -7,6 +8,9 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
@@ -16,6 +20,11 @@ import org.apache.kafka.common.TopicPartition;
  * again and redoes the job: this worker must then stop and publish nothing, or the job could end twice. Registered
  * as the request channel's rebalance listener ({@code consumer-rebalance-listener.name}); SmallRye calls it on the
  * polling thread, after its own commit handling.
+ *
+ * <p>A terminal event is written under a partition's read lock ({@link Claim#whileHeld}) and a revocation takes its
+ * write lock: the revocation (and so the new owner's first poll of the partition) waits until a terminal event
+ * being written here is acknowledged, and no terminal event is written here after it. The new owner's duplicate
+ * check then always sees it.
  */
 @Singleton
 @Identifier(PartitionOwnership.NAME)
@@ -25,6 +34,7 @@ public final class PartitionOwnership implements KafkaConsumerRebalanceListener 
     private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
     /** Revocations per partition: a record received at epoch e is still ours while the epoch is e and it is owned. */
     private final Map<TopicPartition, Long> epochs = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, ReadWriteLock> fences = new ConcurrentHashMap<>();
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
@@ -34,9 +44,19 @@ public final class PartitionOwnership implements KafkaConsumerRebalanceListener 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
-            epochs.merge(tp, 1L, Long::sum);
+            Lock fence = fence(tp).writeLock();
+            fence.lock(); // waits for a terminal event being written for a record of tp
+            try {
+                epochs.merge(tp, 1L, Long::sum);
+                owned.remove(tp);
+            } finally {
+                fence.unlock();
+            }
         }
-        owned.removeAll(partitions);
+    }
+
+    private ReadWriteLock fence(TopicPartition tp) {
+        return fences.computeIfAbsent(tp, p -> new ReentrantReadWriteLock());
     }
 
     /** A claim on a record of {@code topic}-{@code partition} received now. */
@@ -57,6 +77,20 @@ public final class PartitionOwnership implements KafkaConsumerRebalanceListener 
 
         public boolean held() {
             return owned.contains(partition) && epochs.getOrDefault(partition, 0L) == epoch;
+        }
+
+        /** Runs {@code write} while the record is still ours, holding off a revocation of its partition. */
+        public <T> T whileHeld(JobAttempt.Write<T> write) throws Exception {
+            Lock fence = fence(partition).readLock();
+            fence.lock();
+            try {
+                if (!held()) {
+                    throw new JobAttempt.NoLongerOursException(partition + " was revoked since the record arrived");
+                }
+                return write.run();
+            } finally {
+                fence.unlock();
+            }
         }
     }
 }

@@ -46,12 +46,12 @@ final class RecordActions {
             if (mustDo(delivery, "the dead letter of " + delivery, abort, () -> deadLetters.send(letter))
                     && (jobId == null || mustDo(delivery, "the failed event of " + jobId, abort,
                             () -> terminalEvents.fail(jobId, attempt, dead.reason(), dead.message(),
-                                    dead.retriable())))) {
+                                    dead.retriable(), abort)))) {
                 acknowledge(delivery);
             }
         } else if (decision instanceof RecordDecision.FailExpired expired) {
             if (mustDo(delivery, "the failed event of " + jobId, abort,
-                    () -> terminalEvents.fail(jobId, attempt, "expired", expired.message(), false))) {
+                    () -> terminalEvents.fail(jobId, attempt, "expired", expired.message(), false, abort))) {
                 acknowledge(delivery);
             }
         } else {

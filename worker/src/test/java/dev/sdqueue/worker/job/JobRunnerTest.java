@@ -235,10 +235,13 @@ class JobRunnerTest {
 
     @Test
     void failPublishesTheFinalFailureOnceAndNeverAfterAnotherTerminalEvent() throws Exception {
-        assertThat(handler.terminalEvents().fail("job-1", 4, "storage_unavailable", "S3 down", true)).isTrue();
-        assertThat(handler.terminalEvents().fail("job-1", 4, "storage_unavailable", "S3 down", true)).isFalse();
+        assertThat(handler.terminalEvents().fail("job-1", 4, "storage_unavailable", "S3 down", true,
+                JobAttempt.AbortSignal.NEVER)).isTrue();
+        assertThat(handler.terminalEvents().fail("job-1", 4, "storage_unavailable", "S3 down", true,
+                JobAttempt.AbortSignal.NEVER)).isFalse();
         terminals.known.put("job-2", "completed");
-        assertThat(handler.terminalEvents().fail("job-2", 1, "not_json", "x", false)).isFalse();
+        assertThat(handler.terminalEvents().fail("job-2", 1, "not_json", "x", false,
+                JobAttempt.AbortSignal.NEVER)).isFalse();
 
         assertThat(events.sent).singleElement().isInstanceOfSatisfying(GenerationEvent.Failed.class, failed -> {
             assertThat(failed.jobId()).isEqualTo("job-1");
