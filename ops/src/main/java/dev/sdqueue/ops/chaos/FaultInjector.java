@@ -32,7 +32,7 @@ final class FaultInjector {
     private final Timeline timeline;
     private final Duration readyTimeout;
     private final List<Kill> kills = new ArrayList<>();
-    private final List<Thread> replacements = new ArrayList<>();
+    private final BackgroundTasks replacements = new BackgroundTasks();
     private int nearMisses;
 
     FaultInjector(ChaosSystem system, EventLog events, KafkaProbe probe, Timeline timeline, Duration readyTimeout) {
@@ -94,7 +94,7 @@ final class FaultInjector {
         Worker replacement = system.startWorker();
         timeline.add("started " + replacement.id() + " (pid " + replacement.process().pid() + ") to replace "
                 + worker.id());
-        Thread ready = new Thread(() -> {
+        replacements.start("sdq-chaos-ready-" + replacement.id(), () -> {
             long begin = System.currentTimeMillis();
             try {
                 replacement.process().awaitReady(readyTimeout);
@@ -103,12 +103,7 @@ final class FaultInjector {
             } catch (RuntimeException e) {
                 timeline.add(replacement.id() + " did not get ready: " + firstLine(e.getMessage()));
             }
-        }, "sdq-chaos-ready-" + replacement.id());
-        ready.setDaemon(true);
-        ready.start();
-        synchronized (replacements) {
-            replacements.add(ready);
-        }
+        });
         return kill;
     }
 
@@ -162,14 +157,7 @@ final class FaultInjector {
 
     /** Waits for the readiness watchers of replacement workers (so the timeline is complete). */
     void awaitReplacements(Duration timeout) throws InterruptedException {
-        List<Thread> threads;
-        synchronized (replacements) {
-            threads = List.copyOf(replacements);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread thread : threads) {
-            thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        }
+        replacements.awaitAll(timeout);
     }
 
     private static String firstLine(String text) {

@@ -2,7 +2,6 @@ package dev.sdqueue.ops.chaos;
 
 import dev.sdqueue.local.LocalSystem.Worker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +23,7 @@ final class RebalanceStorm {
     private final int base;
     private final AtomicInteger joins = new AtomicInteger();
     private final AtomicInteger leaves = new AtomicInteger();
-    private final List<Thread> stopping = new ArrayList<>();
+    private final BackgroundTasks stopping = new BackgroundTasks();
 
     RebalanceStorm(ChaosSystem system, Timeline timeline, Duration every, int base) {
         this.system = system;
@@ -66,17 +65,12 @@ final class RebalanceStorm {
         Worker leaving = ready.get(0);
         leaves.incrementAndGet();
         timeline.add("storm: SIGTERM to " + leaving.id() + " (pid " + leaving.pid() + "); it drains and leaves");
-        Thread stop = new Thread(() -> {
+        stopping.start("sdq-chaos-storm-stop-" + leaving.id(), () -> {
             long begin = System.currentTimeMillis();
             int exit = leaving.process().stop(STOP_GRACE);
             timeline.add("storm: " + leaving.id() + " left after " + (System.currentTimeMillis() - begin) + " ms (exit "
                     + exit + ")");
-        }, "sdq-chaos-storm-stop-" + leaving.id());
-        stop.setDaemon(true);
-        stop.start();
-        synchronized (stopping) {
-            stopping.add(stop);
-        }
+        });
     }
 
     int joins() {
@@ -89,13 +83,6 @@ final class RebalanceStorm {
 
     /** Waits for the workers still draining (so the timeline is complete and no process is left behind). */
     void awaitStops(Duration timeout) throws InterruptedException {
-        List<Thread> threads;
-        synchronized (stopping) {
-            threads = List.copyOf(stopping);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread thread : threads) {
-            thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        }
+        stopping.awaitAll(timeout);
     }
 }
