@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -206,7 +207,7 @@ class S3LifecycleTest {
         assertRefused(() -> s3.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
                 .config(new LifecycleConfiguration(List.of(transition))).build()), "NotImplemented");
         Rule byDate = new Rule(Status.ENABLED, null, new Expiration(ZonedDateTime.now(ZoneOffset.UTC).plusDays(1)
-                .truncatedTo(java.time.temporal.ChronoUnit.DAYS), null, null, null), new Filter("x/"), "by-date",
+                .truncatedTo(ChronoUnit.DAYS), null, null, null), new Filter("x/"), "by-date",
                 null, null, null);
         assertRefused(() -> s3.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
                 .config(new LifecycleConfiguration(List.of(byDate))).build()), "NotImplemented");
