@@ -45,6 +45,11 @@ final class LauncherOptions {
     @Option(hidden = true, names = "--partitions", defaultValue = "${env:SDQ_PARTITIONS:-3}")
     int partitions;
 
+    @Option(hidden = true, names = "--s3-lifecycle-day-length", paramLabel = "DURATION",
+            description = "Length of a bucket lifecycle day of the local S3 server (ISO-8601, default P1D).",
+            defaultValue = "${env:SDQ_S3_LIFECYCLE_DAY_LENGTH:-P1D}")
+    Duration s3LifecycleDayLength;
+
     @Option(hidden = true, names = "--model-dir", description = "Model folder (default: $SDQ_MODEL_DIR or models/target/tiny-random).",
             defaultValue = "${env:SDQ_MODEL_DIR}")
     Path modelDir;
@@ -81,7 +86,8 @@ final class LauncherOptions {
 
     LocalStackConfig stackConfig() {
         return LocalStackConfig.defaults().withWorkDir(workDir()).withPorts(kafkaPort, controllerPort, s3Port)
-                .withCredentials(accessKey, secretKey).withBucket(bucket).withPartitions(partitions);
+                .withCredentials(accessKey, secretKey).withBucket(bucket).withPartitions(partitions)
+                .withLifecycleDayLength(s3LifecycleDayLength);
     }
 
     Path modelDir() {

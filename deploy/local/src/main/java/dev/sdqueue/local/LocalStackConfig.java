@@ -1,6 +1,7 @@
 package dev.sdqueue.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -17,9 +18,12 @@ import java.util.UUID;
  * @param bucket         bucket created at start (private: anonymous requests are rejected)
  * @param partitions     partitions of the request, retry and event topics (the DLQ has 1)
  * @param ephemeral      delete {@code workDir} when a stack started with this config is closed
+ * @param lifecycleDayLength how long a "day" of the S3 server's bucket lifecycle rules lasts: {@code P1D} (real
+ *                       days) by default; tests pass e.g. {@code PT2S} so {@code Expiration/Days=1} passes in seconds
  */
 public record LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, int s3Port, String accessKey,
-        String secretKey, String region, String bucket, int partitions, boolean ephemeral) {
+        String secretKey, String region, String bucket, int partitions, boolean ephemeral,
+        Duration lifecycleDayLength) {
 
     public static final int DEFAULT_KAFKA_PORT = 9092;
     public static final int DEFAULT_CONTROLLER_PORT = 9093;
@@ -29,6 +33,9 @@ public record LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_BUCKET = "sdq-images";
     public static final int DEFAULT_PARTITIONS = 3;
+    public static final Duration DEFAULT_LIFECYCLE_DAY_LENGTH = Duration.ofDays(1);
+    /** The S3 server refuses shorter days (its sweeps are at least 200 ms apart anyway). */
+    public static final Duration MIN_LIFECYCLE_DAY_LENGTH = Duration.ofMillis(100);
 
     public LocalStackConfig {
         Objects.requireNonNull(workDir, "workDir");
@@ -47,6 +54,18 @@ public record LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, 
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
         }
+        Objects.requireNonNull(lifecycleDayLength, "lifecycleDayLength");
+        if (lifecycleDayLength.compareTo(MIN_LIFECYCLE_DAY_LENGTH) < 0) {
+            throw new IllegalArgumentException("lifecycleDayLength must be at least " + MIN_LIFECYCLE_DAY_LENGTH
+                    + ", was " + lifecycleDayLength);
+        }
+    }
+
+    /** The settings without a lifecycle day length: real days ({@link #DEFAULT_LIFECYCLE_DAY_LENGTH}). */
+    public LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, int s3Port, String accessKey,
+            String secretKey, String region, String bucket, int partitions, boolean ephemeral) {
+        this(workDir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, bucket, partitions, ephemeral,
+                DEFAULT_LIFECYCLE_DAY_LENGTH);
     }
 
     /** The fixed local defaults of {@code ./sdq up}: work dir {@code <repo>/.sdq}, ports 9092/9093/9000. */
@@ -70,32 +89,38 @@ public record LocalStackConfig(Path workDir, int kafkaPort, int controllerPort, 
 
     public LocalStackConfig withWorkDir(Path dir) {
         return new LocalStackConfig(dir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, bucket,
-                partitions, ephemeral);
+                partitions, ephemeral, lifecycleDayLength);
     }
 
     public LocalStackConfig withPorts(int kafka, int controller, int s3) {
         return new LocalStackConfig(workDir, kafka, controller, s3, accessKey, secretKey, region, bucket, partitions,
-                ephemeral);
+                ephemeral, lifecycleDayLength);
     }
 
     public LocalStackConfig withCredentials(String access, String secret) {
         return new LocalStackConfig(workDir, kafkaPort, controllerPort, s3Port, access, secret, region, bucket,
-                partitions, ephemeral);
+                partitions, ephemeral, lifecycleDayLength);
     }
 
     public LocalStackConfig withBucket(String name) {
         return new LocalStackConfig(workDir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, name,
-                partitions, ephemeral);
+                partitions, ephemeral, lifecycleDayLength);
     }
 
     public LocalStackConfig withPartitions(int count) {
         return new LocalStackConfig(workDir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, bucket,
-                count, ephemeral);
+                count, ephemeral, lifecycleDayLength);
     }
 
     public LocalStackConfig withEphemeral(boolean deleteOnClose) {
         return new LocalStackConfig(workDir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, bucket,
-                partitions, deleteOnClose);
+                partitions, deleteOnClose, lifecycleDayLength);
+    }
+
+    /** The same stack with lifecycle "days" of {@code length} (e.g. {@code Duration.ofSeconds(2)} in tests). */
+    public LocalStackConfig withLifecycleDayLength(Duration length) {
+        return new LocalStackConfig(workDir, kafkaPort, controllerPort, s3Port, accessKey, secretKey, region, bucket,
+                partitions, ephemeral, length);
     }
 
     /** {@code 127.0.0.1:<kafkaPort>}. */

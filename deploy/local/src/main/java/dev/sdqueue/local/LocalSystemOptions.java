@@ -142,6 +142,15 @@ public record LocalSystemOptions(Path home, LocalStackConfig stack, App dispatch
             return this;
         }
 
+        /**
+         * Length of a "day" of the S3 server's bucket lifecycle rules (default {@code P1D}); e.g. {@code PT2S} lets a
+         * test see an {@code Expiration/Days=1} rule delete an image within seconds.
+         */
+        public Builder s3LifecycleDayLength(Duration length) {
+            this.stack = stack.withLifecycleDayLength(length);
+            return this;
+        }
+
         /** Whether to start the dispatcher (default yes). */
         public Builder dispatcher(boolean start) {
             this.dispatcher = start ? (dispatcher != null ? dispatcher

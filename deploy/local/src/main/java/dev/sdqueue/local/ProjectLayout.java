@@ -57,8 +57,13 @@ final class ProjectLayout {
         return readClasspath("kafka-server");
     }
 
+    /** Our launcher's classes ({@code s3proxy-server/target/classes}) followed by S3Proxy's runtime classpath. */
     String s3ProxyClasspath() {
-        return readClasspath("s3proxy-server");
+        Path classes = root.resolve("deploy/local/s3proxy-server/target/classes");
+        if (!Files.isRegularFile(classes.resolve(S3ProxyServer.MAIN_CLASS.replace('.', '/') + ".class"))) {
+            throw new LocalStackException("missing " + classes + " (the local S3 server's launcher): " + BUILD_HINT);
+        }
+        return classes + java.io.File.pathSeparator + readClasspath("s3proxy-server");
     }
 
     Path kafkaLogConfig() {

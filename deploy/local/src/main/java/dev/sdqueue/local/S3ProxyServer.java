@@ -15,9 +15,16 @@ import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 
-/** S3Proxy with its filesystem backend under {@code <workDir>/s3}, signatures enforced, run as a child JVM. */
+/**
+ * The local S3 server as a child JVM: S3Proxy with its filesystem backend under {@code <workDir>/s3}, signatures
+ * enforced, started in-process by our launcher {@value #MAIN_CLASS} (module {@code deploy/local/s3proxy-server}),
+ * which adds bucket lifecycle configuration and expiry to it.
+ */
 final class S3ProxyServer {
     static final String ROLE = "s3proxy";
+    static final String MAIN_CLASS = "dev.sdqueue.local.s3proxy.LocalS3Server";
+    /** The launcher's property for the length of a lifecycle "day" (ISO-8601 duration). */
+    static final String LIFECYCLE_DAY_LENGTH = "sdq.s3.lifecycle.day-length";
     private final LocalStackConfig config;
     private final ProjectLayout layout;
     private final Path propertiesFile;
@@ -41,12 +48,12 @@ final class S3ProxyServer {
         createBucketDir();
         writeProperties();
         progress.accept("starting S3Proxy on " + config.s3Endpoint() + " (bucket " + config.bucket() + " in "
-                + dataDir() + ", log " + logFile() + ")");
+                + dataDir() + ", lifecycle day " + config.lifecycleDayLength() + ", log " + logFile() + ")");
         List<String> jvmArgs = List.of("-Xms64m", "-Xmx256m", "-Djava.awt.headless=true",
                 "-Djava.io.tmpdir=" + config.workDir().resolve("tmp"),
                 "-Dlogback.configurationFile=" + layout.s3ProxyLogConfig());
         return ChildProcess.launch(ROLE, config.workDir(), classpath, jvmArgs,
-                List.of("org.gaul.s3proxy.Main", "--properties", propertiesFile.toString()), logFile(), detached);
+                List.of(MAIN_CLASS, "--properties", propertiesFile.toString()), logFile(), detached);
     }
 
     /**
@@ -77,6 +84,7 @@ final class S3ProxyServer {
         p.setProperty("s3proxy.credential", config.secretKey());
         p.setProperty("jclouds.provider", "filesystem");
         p.setProperty("jclouds.filesystem.basedir", dataDir().toString());
+        p.setProperty(LIFECYCLE_DAY_LENGTH, config.lifecycleDayLength().toString());
         try {
             Files.createDirectories(propertiesFile.getParent());
             try (Writer out = Files.newBufferedWriter(propertiesFile, StandardCharsets.UTF_8)) {
