@@ -162,9 +162,29 @@ public final class WorkerConfig {
         @WithDefault("sdq-images")
         String bucket();
 
-        /** Lifetime of the presigned GET links in {@code completed} events (S3 allows at most 7 days). */
+        /**
+         * Lifetime of the presigned GET links in {@code completed} events: at most 7 days (S3's limit) and at most
+         * {@code sdq.status.ttl}, so a link never outlives its image (checked at startup).
+         */
         @WithDefault("PT24H")
         Duration urlExpiry();
+
+        /**
+         * The bucket lifecycle rule that expires {@code generations/} after {@code sdq.status.ttl} (rounded up to
+         * days): {@code apply} writes it at startup (keeping the bucket's other rules), {@code verify} only checks
+         * that some rule expires those objects within that many days (for deployments whose rules are managed
+         * elsewhere, e.g. Terraform), {@code off} neither (images are then never deleted: logged at startup).
+         */
+        @WithDefault("apply")
+        Lifecycle lifecycle();
+
+        /** Most time the startup waits for S3 to answer (bucket and lifecycle rule), else the worker does not start. */
+        @WithDefault("PT2M")
+        Duration startupTimeout();
+
+        enum Lifecycle {
+            APPLY, VERIFY, OFF
+        }
 
         /**
          * Connect, read and write timeout of each S3 call. A hung S3 server then fails the upload as a transient
@@ -172,6 +192,14 @@ public final class WorkerConfig {
          */
         @WithDefault("PT30S")
         Duration timeout();
+    }
+
+    /** {@code sdq.status.*}: shared with the dispatcher, whose status store deletes a job's status after the TTL. */
+    @ConfigMapping(prefix = "sdq.status")
+    public interface Status {
+        /** How long a job's status is kept; its images are deleted by the bucket lifecycle rule after as long. */
+        @WithDefault("P7D")
+        Duration ttl();
     }
 
     @ConfigMapping(prefix = "sdq.worker")

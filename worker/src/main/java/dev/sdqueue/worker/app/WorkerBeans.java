@@ -16,6 +16,7 @@ import dev.sdqueue.worker.job.TerminalStates;
 import dev.sdqueue.worker.kafka.WorkerIdentity;
 import dev.sdqueue.worker.routing.RetrySchedule;
 import dev.sdqueue.worker.storage.ImageStore;
+import dev.sdqueue.worker.storage.MinioImageStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -56,6 +57,12 @@ final class WorkerBeans {
     void loadModelBeforeConsuming(@Observes @Priority(500) StartupEvent startup, LoadableGenerator generator)
             throws Exception {
         generator.load();
+    }
+
+    /** The bucket and its lifecycle rule, before Reactive Messaging connects (a worker that cannot store nothing). */
+    void prepareStorageBeforeConsuming(@Observes @Priority(550) StartupEvent startup, MinioImageStore store,
+                                       WorkerConfig.Storage storage) throws InterruptedException {
+        store.prepare(storage.startupTimeout());
     }
 
     @Produces
