@@ -71,6 +71,8 @@ final class JobStatusProcessor implements Processor<String, byte[], Void, Void> 
         }
         boolean event = context.recordMetadata().map(RecordMetadata::topic).filter(Topics.EVENTS::equals)
                 .isPresent();
+        String jobId;
+        UnaryOperator<JobStatus> update;
         try {
             if (event) {
                 GenerationEvent e = EventJson.fromBytes(record.value(), GenerationEvent.class);
@@ -78,26 +80,29 @@ final class JobStatusProcessor implements Processor<String, byte[], Void, Void> 
                     skip(e == null ? "unknown event type" : "no job id");
                     return;
                 }
-                merge(e.jobId(), known -> JobStatus.afterEvent(known, e), record.timestamp());
+                jobId = e.jobId();
+                update = known -> JobStatus.afterEvent(known, e);
             } else {
                 GenerationRequested r = EventJson.fromBytes(record.value(), GenerationRequested.class);
-                if (r.jobId() == null && record.key() != null) {
-                    r = r.withJobId(record.key(), r.requestedAt());
-                }
-                if (r.jobId() == null) {
+                GenerationRequested request = r.jobId() == null && record.key() != null
+                        ? r.withJobId(record.key(), r.requestedAt()) : r;
+                if (request.jobId() == null) {
                     skip("no job id");
                     return;
                 }
-                if (!r.jobId().equals(record.key())) {
+                if (!request.jobId().equals(record.key())) {
                     counters.keyNotJobId(1);
                 }
-                GenerationRequested request = r;
-                merge(r.jobId(), known -> JobStatus.afterRequest(known, request), record.timestamp());
+                jobId = request.jobId();
+                update = known -> JobStatus.afterRequest(known, request);
             }
-            counters.applied(1);
-        } catch (IOException | RuntimeException e) {
-            skip(String.valueOf(e.getMessage()));
+        } catch (IOException | RuntimeException unreadable) {
+            skip(String.valueOf(unreadable.getMessage()));
+            return;
         }
+        // Outside the try: a store failure must fail the task (and be retried), not count as a skipped record.
+        merge(jobId, update, record.timestamp());
+        counters.applied(1);
     }
 
     private void merge(String id, UnaryOperator<JobStatus> update, long recordTime) {

@@ -144,7 +144,8 @@ public final class StatusLookup {
                 return new Lookup.Missing();
             }
             return new Lookup.Found(value.value(), standby ? Lookup.Source.STANDBY : Lookup.Source.LOCAL);
-        } catch (InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            // Rebalancing, restoring, migrated, or shutting down between the state check and the query.
             return new Lookup.Unavailable("partition " + partition + " not queryable here: " + e.getMessage());
         }
     }
