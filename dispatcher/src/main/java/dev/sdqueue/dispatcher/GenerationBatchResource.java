@@ -158,10 +158,12 @@ public class GenerationBatchResource {
     }
 
     private Uni<Response> createIdempotent(IdempotencyKey key, List<GenerationRequested> requests, Instant now) {
-        List<IdempotentAcceptance.Publish> claims = new ArrayList<>();
+        // Filled on a worker thread, released from whichever thread ends the request.
+        List<IdempotentAcceptance.Publish> claims = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runnable releaseAll = () -> claims.forEach(IdempotentAcceptance.Publish::release);
         // The lookups may ask other replicas: off the event loop.
-        return OffEventLoop.run(() -> decideAll(key, requests, now, claims)).onItemOrFailure()
+        return OffEventLoop.run(() -> decideAll(key, requests, now, claims), abandoned -> releaseAll.run())
+                .onItemOrFailure()
                 .transformToUni((decided, failure) -> {
                     if (failure != null || decided.conflict() != null) {
                         releaseAll.run(); // all or nothing: no item is published when one conflicts
@@ -187,16 +189,21 @@ public class GenerationBatchResource {
     private Decided decideAll(IdempotencyKey key, List<GenerationRequested> requests, Instant now,
                               List<IdempotentAcceptance.Publish> claims) {
         List<Slot> slots = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            IdempotentAcceptance.Decision decision = idempotency.decideItem(key, i, requests.get(i), now);
-            if (decision instanceof IdempotentAcceptance.Publish toPublish) {
-                claims.add(toPublish);
-                slots.add(new Slot(toPublish.request(), null));
-            } else if (decision instanceof IdempotentAcceptance.Replay replay) {
-                slots.add(new Slot(null, replay.status()));
-            } else {
-                return new Decided(slots, decision);
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                IdempotentAcceptance.Decision decision = idempotency.decideItem(key, i, requests.get(i), now);
+                if (decision instanceof IdempotentAcceptance.Publish toPublish) {
+                    claims.add(toPublish);
+                    slots.add(new Slot(toPublish.request(), null));
+                } else if (decision instanceof IdempotentAcceptance.Replay replay) {
+                    slots.add(new Slot(null, replay.status()));
+                } else {
+                    return new Decided(slots, decision);
+                }
             }
+        } catch (RuntimeException e) {
+            claims.forEach(IdempotentAcceptance.Publish::release); // also when nobody waits for the answer any more
+            throw e;
         }
         return new Decided(slots, null);
     }

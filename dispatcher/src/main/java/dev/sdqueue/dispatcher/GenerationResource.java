@@ -138,7 +138,8 @@ public class GenerationResource {
 
     private Uni<Response> createIdempotent(IdempotencyKey key, GenerationRequested request, Instant now) {
         // The lookups may ask another replica: off the event loop.
-        return OffEventLoop.run(() -> idempotency.decide(key, request, now)).onItemOrFailure()
+        return OffEventLoop.run(() -> idempotency.decide(key, request, now), GenerationResource::releaseClaim)
+                .onItemOrFailure()
                 .transformToUni((decision, failure) -> {
                     if (failure instanceof StatusUnavailableException unavailable) {
                         // Keys are checked against the job history; answering without it could queue a repeat.
@@ -148,6 +149,13 @@ public class GenerationResource {
                     }
                     return failure != null ? Uni.createFrom().failure(failure) : answer(key, decision);
                 });
+    }
+
+    /** A claim whose request was cancelled before publishing must not block the key (409) for ever. */
+    private static void releaseClaim(IdempotentAcceptance.Decision decision) {
+        if (decision instanceof IdempotentAcceptance.Publish claim) {
+            claim.release();
+        }
     }
 
     private Uni<Response> answer(IdempotencyKey key, IdempotentAcceptance.Decision decision) {

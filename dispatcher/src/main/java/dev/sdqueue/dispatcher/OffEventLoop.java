@@ -4,6 +4,9 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -14,9 +17,30 @@ final class OffEventLoop {
     private OffEventLoop() {
     }
 
-    static <T> Uni<T> run(Supplier<T> blocking) {
+    /**
+     * @param abandoned given the result if the request is cancelled (client gone) before the result is handed on,
+     *                  e.g. to release an idempotency claim; it may be called twice, so it must be idempotent
+     */
+    static <T> Uni<T> run(Supplier<T> blocking, Consumer<T> abandoned) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicReference<T> result = new AtomicReference<>();
         Context caller = Vertx.currentContext();
-        Uni<T> onWorker = Uni.createFrom().item(blocking).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return caller == null ? onWorker : onWorker.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+        Uni<T> onWorker = Uni.createFrom().item(() -> {
+            T value = blocking.get();
+            result.set(value);
+            if (cancelled.get()) {
+                abandoned.accept(value);
+            }
+            return value;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        Uni<T> resumed = caller == null ? onWorker
+                : onWorker.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+        return resumed.onCancellation().invoke(() -> {
+            cancelled.set(true);
+            T value = result.get();
+            if (value != null) {
+                abandoned.accept(value);
+            }
+        });
     }
 }
