@@ -41,6 +41,12 @@ final class JobStatusProcessor implements Processor<String, byte[], Void, Void> 
     private static final Logger LOG = Logger.getLogger(JobStatusProcessor.class);
     /** Bound on deletions per scan, so one punctuation never keeps the stream thread from polling for long. */
     static final int MAX_EXPIRIES_PER_SCAN = 20_000;
+    /**
+     * Larger records are no record of the contract (a valid request is under 64 KiB, an event smaller) and are
+     * skipped: stored, one would become a changelog write above the producer's max.request.size (1 MiB), which fails
+     * the stream thread, and the store with it, on every restart (the chaos suite's "huge" poison did).
+     */
+    static final int MAX_RECORD_BYTES = 256 * 1024;
     private static final byte[] PRESENT = new byte[0];
 
     private final long ttlMillis;
@@ -68,6 +74,10 @@ final class JobStatusProcessor implements Processor<String, byte[], Void, Void> 
     public void process(Record<String, byte[]> record) {
         if (record.value() == null) {
             return; // a tombstone: nothing to learn
+        }
+        if (record.value().length > MAX_RECORD_BYTES) {
+            skip(record.value().length + " bytes, more than any request or event");
+            return;
         }
         boolean event = context.recordMetadata().map(RecordMetadata::topic).filter(Topics.EVENTS::equals)
                 .isPresent();

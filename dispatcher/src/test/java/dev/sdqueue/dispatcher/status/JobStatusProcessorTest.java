@@ -109,6 +109,19 @@ class JobStatusProcessorTest {
     }
 
     @Test
+    void aRecordTooLargeForTheChangelogIsSkippedAndTheJobsEventsStillCount() {
+        GenerationRequested huge = new GenerationRequested("h", "a".repeat(3 * 1024 * 1024), null, 64, 64, 2, 5.0,
+                1L, null, 1, null, T0);
+        requests.pipeInput("h", EventJson.toBytes(huge), T0);
+        assertThat(store.get("h")).isNull();
+        assertThat(counters.skipped()).isEqualTo(1);
+        event(new GenerationEvent.Failed("h", T0.plusSeconds(1), 1, "invalid", "prompt too long", false),
+                T0.plusSeconds(1));
+        assertThat(status("h").status()).isEqualTo(JobPhase.FAILED);
+        assertThat(status("h").request()).isNull();
+    }
+
+    @Test
     void aRequestWithoutAJobIdIsTheKeysAndAnotherKeyIsCounted() {
         requests.pipeInput("k", EventJson.toBytes(request(null)), T0);
         assertThat(status("k").request().jobId()).isEqualTo("k");
