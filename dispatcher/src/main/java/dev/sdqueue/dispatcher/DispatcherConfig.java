@@ -30,6 +30,13 @@ public final class DispatcherConfig {
         /** Most requests one {@code POST /v1/generations/batch} may carry (at least 1). */
         @WithDefault("100")
         int maxBatch();
+
+        /**
+         * {@code host:port} at which the other replicas reach this one's HTTP port (Kafka Streams'
+         * {@code application.server}): status lookups of jobs this replica hosts are forwarded there.
+         */
+        @WithDefault("127.0.0.1:${quarkus.http.port}")
+        String advertisedAddress();
     }
 
     /** What a request may ask for ({@code sdq.limits.*}). */
@@ -107,15 +114,27 @@ public final class DispatcherConfig {
         Duration maxHorizon();
     }
 
-    /** The status view's consumer ({@code sdq.status.*}). */
+    /** The job-status store, a Kafka Streams app in this process ({@code sdq.status.*}). */
     @ConfigMapping(prefix = "sdq.status")
     public interface Status {
-        /** How often the consumer looks for partitions added to the topics. */
-        @WithDefault("30s")
-        Duration partitionRefresh();
+        /**
+         * A job's status is deleted this long after its latest update (a tombstone on the store's changelog). Must
+         * be at least {@code sdq.idempotency.window}, which is checked against the store. Workers that keep
+         * per-job state of their own should keep it as long.
+         */
+        @WithDefault("P7D")
+        Duration ttl();
 
-        /** Bound on each metadata / offset lookup, so shutdown and outages never hang the consumer thread. */
-        @WithDefault("5s")
-        Duration kafkaTimeout();
+        /** How often expired statuses are looked for (a range scan of the expiry index; cheap when none is due). */
+        @WithDefault("PT1M")
+        Duration ttlScanInterval();
+
+        /** How long startup waits for the requests and events topics to be created before it gives up. */
+        @WithDefault("PT60S")
+        Duration topicsTimeout();
+
+        /** Bound on a lookup forwarded to the replica that hosts the job (then a standby, then 503). */
+        @WithDefault("PT1S")
+        Duration forwardTimeout();
     }
 }

@@ -2,9 +2,9 @@ package dev.sdqueue.dispatcher;
 
 import dev.sdqueue.dispatcher.idempotency.IdempotencyKey;
 import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
+import dev.sdqueue.dispatcher.status.AcceptedJobs;
 import dev.sdqueue.dispatcher.status.JobStatus;
-import dev.sdqueue.dispatcher.status.JobStatusView;
-import dev.sdqueue.dispatcher.status.StatusFeedService;
+import dev.sdqueue.dispatcher.status.StatusUnavailableException;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Violation;
 import io.smallrye.mutiny.Uni;
@@ -56,9 +56,7 @@ public class GenerationBatchResource {
     @Inject
     RequestPublisher publisher;
     @Inject
-    JobStatusView view;
-    @Inject
-    StatusFeedService feed;
+    AcceptedJobs acceptedJobs;
     @Inject
     IdempotentAcceptance idempotency;
     @Inject
@@ -91,6 +89,10 @@ public class GenerationBatchResource {
 
     /** One item after the idempotency decision: a record to publish, or a job an earlier attempt queued. */
     private record Slot(GenerationRequested toPublish, JobStatus replayed) {
+    }
+
+    /** The items' decisions in order, or the first conflicting decision. */
+    private record Decided(List<Slot> slots, IdempotentAcceptance.Decision conflict) {
     }
 
     @POST
@@ -156,34 +158,59 @@ public class GenerationBatchResource {
     }
 
     private Uni<Response> createIdempotent(IdempotencyKey key, List<GenerationRequested> requests, Instant now) {
-        if (!feed.caughtUp()) {
-            metrics.unavailable();
-            return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
-        }
-        List<Slot> slots = new ArrayList<>(requests.size());
-        List<IdempotentAcceptance.Publish> claims = new ArrayList<>();
+        // Filled on a worker thread, released from whichever thread ends the request.
+        List<IdempotentAcceptance.Publish> claims = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runnable releaseAll = () -> claims.forEach(IdempotentAcceptance.Publish::release);
-        for (int i = 0; i < requests.size(); i++) {
-            IdempotentAcceptance.Decision decision = idempotency.decideItem(key, i, requests.get(i), now);
-            if (decision instanceof IdempotentAcceptance.Publish toPublish) {
-                claims.add(toPublish);
-                slots.add(new Slot(toPublish.request(), null));
-            } else if (decision instanceof IdempotentAcceptance.Replay replay) {
-                slots.add(new Slot(null, replay.status()));
-            } else {
-                releaseAll.run(); // all or nothing: no item is published when one conflicts
-                metrics.idempotencyConflict();
-                return Uni.createFrom().item(decision instanceof IdempotentAcceptance.Mismatch
-                        ? Problem.idempotencyKeyMismatch(PATH, idempotency.window())
-                        : Problem.idempotencyKeyInFlight(PATH));
+        // The lookups may ask other replicas: off the event loop.
+        return OffEventLoop.run(() -> decideAll(key, requests, now, claims), abandoned -> releaseAll.run())
+                .onItemOrFailure()
+                .transformToUni((decided, failure) -> {
+                    if (failure != null || decided.conflict() != null) {
+                        releaseAll.run(); // all or nothing: no item is published when one conflicts
+                    }
+                    if (failure instanceof StatusUnavailableException) {
+                        metrics.unavailable();
+                        return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
+                    }
+                    if (failure != null) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    if (decided.conflict() != null) {
+                        metrics.idempotencyConflict();
+                        return Uni.createFrom().item(decided.conflict() instanceof IdempotentAcceptance.Mismatch
+                                ? Problem.idempotencyKeyMismatch(PATH, idempotency.window())
+                                : Problem.idempotencyKeyInFlight(PATH));
+                    }
+                    return publishAndAnswer(decided.slots(), Optional.of(key.value()), releaseAll);
+                });
+    }
+
+    /** Every item's decision; stops at the first conflict (Mismatch or InFlight). Claims go to {@code claims}. */
+    private Decided decideAll(IdempotencyKey key, List<GenerationRequested> requests, Instant now,
+                              List<IdempotentAcceptance.Publish> claims) {
+        List<Slot> slots = new ArrayList<>(requests.size());
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                IdempotentAcceptance.Decision decision = idempotency.decideItem(key, i, requests.get(i), now);
+                if (decision instanceof IdempotentAcceptance.Publish toPublish) {
+                    claims.add(toPublish);
+                    slots.add(new Slot(toPublish.request(), null));
+                } else if (decision instanceof IdempotentAcceptance.Replay replay) {
+                    slots.add(new Slot(null, replay.status()));
+                } else {
+                    return new Decided(slots, decision);
+                }
             }
+        } catch (RuntimeException e) {
+            claims.forEach(IdempotentAcceptance.Publish::release); // also when nobody waits for the answer any more
+            throw e;
         }
-        return publishAndAnswer(slots, Optional.of(key.value()), releaseAll);
+        return new Decided(slots, null);
     }
 
     /**
      * Sends every record at once (the producer groups them into per-partition batches), records each acknowledged
-     * job in this replica's view, and answers when all are settled: 202 if all were acknowledged, else 503 (the
+     * job as accepted by this replica, and answers when all are settled: 202 if all were acknowledged, else 503 (the
      * acknowledged ones stay queued; a keyed retry replays them). Always runs {@code release} at the end.
      */
     private Uni<Response> publishAndAnswer(List<Slot> slots, Optional<String> idempotencyKey, Runnable release) {
@@ -196,7 +223,7 @@ public class GenerationBatchResource {
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         List<Uni<Boolean>> sends = toPublish.stream().map(request -> publisher.publish(request, idempotencyKey)
                 .map(acknowledged -> {
-                    view.onRequest(request); // read-your-write, and what a keyed retry will replay
+                    acceptedJobs.record(request); // read-your-writes, and what a keyed retry will replay
                     return true;
                 })
                 .onFailure().recoverWithItem(failure -> {

@@ -2,9 +2,11 @@ package dev.sdqueue.dispatcher;
 
 import dev.sdqueue.dispatcher.idempotency.IdempotencyKey;
 import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
+import dev.sdqueue.dispatcher.status.AcceptedJobs;
 import dev.sdqueue.dispatcher.status.JobStatus;
-import dev.sdqueue.dispatcher.status.JobStatusView;
-import dev.sdqueue.dispatcher.status.StatusFeedService;
+import dev.sdqueue.dispatcher.status.Lookup;
+import dev.sdqueue.dispatcher.status.StatusLookup;
+import dev.sdqueue.dispatcher.status.StatusUnavailableException;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Violation;
 import io.smallrye.mutiny.Uni;
@@ -54,9 +56,9 @@ public class GenerationResource {
     @Inject
     RequestPublisher publisher;
     @Inject
-    JobStatusView view;
+    StatusLookup lookup;
     @Inject
-    StatusFeedService feed;
+    AcceptedJobs acceptedJobs;
     @Inject
     IdempotentAcceptance idempotency;
     @Inject
@@ -104,7 +106,7 @@ public class GenerationResource {
             + "the window",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time (nothing was queued), or an "
-            + "Idempotency-Key cannot be checked yet because the replica still reads the job history",
+            + "Idempotency-Key cannot be checked right now (the job-status store is starting or rebalancing)",
             headers = @Header(name = "Retry-After", description = "seconds",
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -135,12 +137,28 @@ public class GenerationResource {
     }
 
     private Uni<Response> createIdempotent(IdempotencyKey key, GenerationRequested request, Instant now) {
-        if (!feed.caughtUp()) {
-            // Keys are checked against the job history; answering before it is read could queue a repeat.
-            metrics.unavailable();
-            return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
+        // The lookups may ask another replica: off the event loop.
+        return OffEventLoop.run(() -> idempotency.decide(key, request, now), GenerationResource::releaseClaim)
+                .onItemOrFailure()
+                .transformToUni((decision, failure) -> {
+                    if (failure instanceof StatusUnavailableException unavailable) {
+                        // Keys are checked against the job history; answering without it could queue a repeat.
+                        LOG.debugf("Idempotency-Key not checkable now: %s", unavailable.getMessage());
+                        metrics.unavailable();
+                        return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
+                    }
+                    return failure != null ? Uni.createFrom().failure(failure) : answer(key, decision);
+                });
+    }
+
+    /** A claim whose request was cancelled before publishing must not block the key (409) for ever. */
+    private static void releaseClaim(IdempotentAcceptance.Decision decision) {
+        if (decision instanceof IdempotentAcceptance.Publish claim) {
+            claim.release();
         }
-        IdempotentAcceptance.Decision decision = idempotency.decide(key, request, now);
+    }
+
+    private Uni<Response> answer(IdempotencyKey key, IdempotentAcceptance.Decision decision) {
         if (decision instanceof IdempotentAcceptance.Publish toPublish) {
             return publishAndAnswer(toPublish.request(), Optional.of(key.value()), toPublish::release);
         }
@@ -157,13 +175,13 @@ public class GenerationResource {
         return Uni.createFrom().item(Problem.idempotencyKeyInFlight(PATH));
     }
 
-    /** Publishes, records the job in this replica's view once acknowledged, and always runs {@code release}. */
+    /** Publishes, records the job as accepted by this replica once acknowledged, and always runs {@code release}. */
     private Uni<Response> publishAndAnswer(GenerationRequested request, Optional<String> idempotencyKey,
                                            Runnable release) {
         String jobId = request.jobId();
         return publisher.publish(request, idempotencyKey)
                 .map(acknowledged -> {
-                    view.onRequest(request); // read-your-write on this replica, before the topic echoes it back
+                    acceptedJobs.record(request); // read-your-writes here, before the store has the record
                     metrics.accepted();
                     return accepted(jobId, "queued").build();
                 })
@@ -174,7 +192,7 @@ public class GenerationResource {
                     return Problem.queueUnavailable("Kafka did not acknowledge the request in time, so it was not"
                             + " queued; retry later", PATH, publish.retryAfter());
                 })
-                // After the view has the job (success), after a failure, or when the client went away.
+                // After the job was recorded as accepted (success), after a failure, or when the client went away.
                 .onTermination().invoke(release);
     }
 
@@ -195,23 +213,31 @@ public class GenerationResource {
     @Path("/{id}")
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Operation(summary = "Status of a generation",
-            description = "From this replica's view of sdq.generation.requests and sdq.generation.events.")
+            description = "From the job-status store (a Kafka Streams store fed by sdq.generation.requests and "
+                    + "sdq.generation.events), asked on whichever replica hosts the id; any replica answers.")
     @APIResponse(responseCode = "200", description = "Known job",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobStatus.class)))
-    @APIResponse(responseCode = "404", description = "Unknown id",
+    @APIResponse(responseCode = "404", description = "Unknown id (or deleted sdq.status.ttl after its last update)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Unknown id while the replica still reads the job history",
+    @APIResponse(responseCode = "503", description = "The store cannot say right now (starting, rebalancing, or "
+            + "the replica that hosts the id does not answer); retry after Retry-After",
+            headers = @Header(name = "Retry-After", description = "seconds",
+                    schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response get(@PathParam("id") String id) {
-        Optional<JobStatus> status = view.get(id);
-        if (status.isPresent()) {
-            return Response.ok(status.get(), MediaType.APPLICATION_JSON).build();
+        Lookup found = lookup.find(id);
+        if (found instanceof Lookup.Found local) {
+            return Response.ok(local.status(), MediaType.APPLICATION_JSON).build();
+        }
+        if (found instanceof Lookup.Forwarded forwarded) {
+            // The owner's JSON as is: the same mapping on every replica, no second parse.
+            return Response.ok(forwarded.json(), MediaType.APPLICATION_JSON).build();
         }
         String instance = PATH + "/" + id;
-        if (!feed.caughtUp()) {
-            return Problem.statusLoading(id, instance, publish.retryAfter());
+        if (found instanceof Lookup.Missing) {
+            return Problem.notFound(id, instance);
         }
-        return Problem.notFound(id, instance);
+        return Problem.statusLoading(id, instance, publish.retryAfter());
     }
 }

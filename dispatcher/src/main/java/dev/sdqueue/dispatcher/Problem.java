@@ -50,10 +50,11 @@ public record Problem(String type, String title, int status, String detail, Stri
                 .toResponse(null);
     }
 
+    /** The job-status store cannot say whether the job exists right now (never answered as a 404). */
     public static Response statusLoading(String id, String instance, Duration retryAfter) {
-        return new Problem(STATUS_LOADING, "Status not available yet", 503, "generation " + id + " is not known yet"
-                + " and this replica is still reading the job history from Kafka", instance, null)
-                .toResponse(retryAfter);
+        return new Problem(STATUS_LOADING, "Status not available right now", 503, "the status of generation " + id
+                + " cannot be looked up right now: the job-status store is starting or rebalancing, or the replica"
+                + " that holds it does not answer; retry", instance, null).toResponse(retryAfter);
     }
 
     /** A key reused for a different request within the window (draft-ietf-httpapi-idempotency-key-header: 422). */
@@ -73,11 +74,11 @@ public record Problem(String type, String title, int status, String detail, Stri
                 List.of(new Violation(IdempotencyKey.HEADER, message))).toResponse(Duration.ofSeconds(1));
     }
 
-    /** A keyed POST before the view has read the history: the key cannot be checked yet. */
+    /** A keyed POST while the job-status store cannot answer: the key cannot be checked yet. */
     public static Response historyLoading(String instance, Duration retryAfter) {
-        return new Problem(STATUS_LOADING, "Idempotency-Key cannot be checked yet", 503, "this replica is still "
-                + "reading the job history from Kafka, which " + IdempotencyKey.HEADER + " is checked against; "
-                + "nothing was queued", instance, null).toResponse(retryAfter);
+        return new Problem(STATUS_LOADING, "Idempotency-Key cannot be checked yet", 503, "the job-status store, "
+                + "which " + IdempotencyKey.HEADER + " is checked against, is starting or rebalancing; nothing was "
+                + "queued", instance, null).toResponse(retryAfter);
     }
 
     /** Serialized here so the body does not depend on which JAX-RS writer handles problem+json. */

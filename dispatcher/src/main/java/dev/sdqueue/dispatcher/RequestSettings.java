@@ -1,7 +1,7 @@
 package dev.sdqueue.dispatcher;
 
 import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
-import dev.sdqueue.dispatcher.status.JobStatusView;
+import dev.sdqueue.dispatcher.status.StatusLookup;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.RequestDefaults;
 import dev.sdqueue.schema.RequestLimits;
@@ -46,8 +46,8 @@ public class RequestSettings {
 
     @Produces
     @Singleton
-    IdempotentAcceptance idempotency(JobStatusView view, DispatcherConfig.Idempotency config) {
-        return new IdempotentAcceptance(view, config.window());
+    IdempotentAcceptance idempotency(StatusLookup lookup, DispatcherConfig.Idempotency config) {
+        return new IdempotentAcceptance(lookup::status, config.window());
     }
 
     /** A batch limit below 1 would reject every batch: fail the startup instead. */

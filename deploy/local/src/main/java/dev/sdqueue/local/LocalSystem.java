@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * Work dir layout: the stack's ({@code kafka/}, {@code s3/}, {@code run/stack.state}), {@code logs/<name>.log} and
- * {@code run/<name>.pid|port} of every app, {@code home/} (the apps' {@code HOME}), {@code tmp/<name>/}. Every worker
+ * {@code run/<name>.pid|port} of every app, {@code home/} (the apps' {@code HOME}), {@code tmp/<name>/},
+ * {@code state/<name>/} (a dispatcher's status store). Every worker
  * gets the stack's S3 settings explicitly ({@code sdq.storage.endpoint}, {@code access-key}, {@code bucket},
  * {@code region} as {@code -D}; the secret as {@code SDQ_STORAGE_SECRET_KEY} in its environment, never on argv).
  */
@@ -195,11 +196,23 @@ public final class LocalSystem implements AutoCloseable {
         if (app == null || reuse(DISPATCHER)) {
             return;
         }
+        int port = app.port() > 0 ? app.port() : Ports.freePorts(1)[0];
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("kafka.bootstrap.servers", stack.bootstrapServers());
         properties.put("quarkus.kafka.devservices.enabled", "false");
+        properties.putAll(dispatcherStatusStore(workDir(), DISPATCHER, port));
         properties.putAll(app.properties());
-        dispatcher = launch(DISPATCHER, app, app.port(), properties, Map.of());
+        dispatcher = launch(DISPATCHER, app, port, properties, Map.of());
+    }
+
+    /**
+     * The job-status store settings of a dispatcher named {@code name} listening on {@code port}: RocksDB state in
+     * {@code <workDir>/state/<name>} (its own: two dispatchers must never share one; kept across restarts, so a
+     * restart restores from it) and the address the other dispatchers forward its jobs' lookups to.
+     */
+    public static Map<String, String> dispatcherStatusStore(Path workDir, String name, int port) {
+        return Map.of("kafka-streams.state.dir", workDir.resolve("state").resolve(name).toString(),
+                "sdq.dispatcher.advertised-address", Ports.HOST + ":" + port);
     }
 
     void startWorkers() {

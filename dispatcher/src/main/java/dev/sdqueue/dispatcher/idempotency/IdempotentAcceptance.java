@@ -1,7 +1,6 @@
 package dev.sdqueue.dispatcher.idempotency;
 
 import dev.sdqueue.dispatcher.status.JobStatus;
-import dev.sdqueue.dispatcher.status.JobStatusView;
 import dev.sdqueue.schema.GenerationRequested;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,12 +11,14 @@ import java.util.function.IntFunction;
 
 /**
  * Decides what a POST with an {@code Idempotency-Key} does. The job id is derived from the key, so "was this key
- * accepted?" is "does the status view (which reads the requests topic from the beginning) know that id?": the
- * answer is the same on every replica and after restarts, with no store of its own.
+ * accepted?" is "does the job-status store (fed by the requests topic, on whichever replica owns the id) know that
+ * id?", or this replica's read-your-writes map: the answer is the same on every replica and after restarts, with no
+ * store of its own. The store keeps a job {@code sdq.status.ttl} after its latest update, which is why the window
+ * must not be longer.
  *
  * <ul>
  *   <li>unknown id: publish under it ({@link Publish}; the caller {@link Publish#release() releases} the claim
- *       after recording the job in the view, or after a failed publish);
+ *       after recording the job as accepted, or after a failed publish);
  *   <li>known, first accepted within the window, same request: answer with that job ({@link Replay});
  *   <li>known, within the window, different request: {@link Mismatch} (422);
  *   <li>being published right now by another request on this replica: {@link InFlight} (409), or
@@ -30,22 +31,32 @@ import java.util.function.IntFunction;
  * differ only by spelling a default out are the same request.
  *
  * <p>Two replicas that both accept the same new key before either reads the other's record both publish, but
- * under the same job id: the requests topic then holds that job twice (same key, same partition), the view keeps
+ * under the same job id: the requests topic then holds that job twice (same key, same partition), the store keeps
  * the first record, and the workers' one-terminal-state-per-job-id rule makes the second a redelivery.
  */
 public final class IdempotentAcceptance {
     /** Bound on key generations tried; unreachable in practice (one per window of reuse). */
     private static final int MAX_GENERATIONS = 100_000;
 
-    private final JobStatusView view;
+    private final Statuses statuses;
     private final Duration window;
     private final ConcurrentMap<String, GenerationRequested> inFlight = new ConcurrentHashMap<>();
 
-    public IdempotentAcceptance(JobStatusView view, Duration window) {
+    /** Where known jobs are looked up ({@code StatusLookup::status} in the application). */
+    @FunctionalInterface
+    public interface Statuses {
+        /**
+         * @return the job's status, empty if there is no such job
+         * @throws dev.sdqueue.dispatcher.status.StatusUnavailableException if that cannot be known right now
+         */
+        Optional<JobStatus> find(String jobId);
+    }
+
+    public IdempotentAcceptance(Statuses statuses, Duration window) {
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("sdq.idempotency.window must be positive, was " + window);
         }
-        this.view = view;
+        this.statuses = statuses;
         this.window = window;
     }
 
@@ -68,7 +79,7 @@ public final class IdempotentAcceptance {
             return request;
         }
 
-        /** After the view recorded the job (success) or after the publish failed. */
+        /** After the job was recorded as accepted (success) or after the publish failed. */
         public void release() {
             inFlight.remove(request.jobId(), request);
         }
@@ -87,8 +98,11 @@ public final class IdempotentAcceptance {
     }
 
     /**
+     * May block on a lookup at another replica: call it off the event loop.
+     *
      * @param candidate the validated request, defaults applied (its job id is replaced)
      * @param now       the intake time, which is also the candidate's {@code requestedAt}
+     * @throws dev.sdqueue.dispatcher.status.StatusUnavailableException if the key's jobs cannot be looked up now
      */
     public Decision decide(IdempotencyKey key, GenerationRequested candidate, Instant now) {
         return decide(key, key::jobId, candidate, now);
@@ -108,7 +122,7 @@ public final class IdempotentAcceptance {
         int generation = 0;
         while (generation < MAX_GENERATIONS) {
             String id = idOfGeneration.apply(generation);
-            Optional<JobStatus> known = view.get(id);
+            Optional<JobStatus> known = statuses.find(id);
             if (known.isPresent()) {
                 if (withinWindow(known.get(), now)) {
                     GenerationRequested original = known.get().request();
@@ -123,7 +137,14 @@ public final class IdempotentAcceptance {
             if (claimedBy != null) {
                 return sameRequest(claimedBy, request) ? new InFlight(id) : new Mismatch(id);
             }
-            if (view.get(id).isPresent()) {
+            boolean knownNow;
+            try {
+                knownNow = statuses.find(id).isPresent();
+            } catch (RuntimeException e) {
+                inFlight.remove(id, request);
+                throw e;
+            }
+            if (knownNow) {
                 // A concurrent request finished publishing between the lookup and the claim: judge again.
                 inFlight.remove(id, request);
                 continue;

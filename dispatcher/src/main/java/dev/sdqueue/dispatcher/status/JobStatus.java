@@ -52,6 +52,19 @@ public record JobStatus(
         return new JobStatus(id, JobPhase.QUEUED, null, null, null, null, null, null, null);
     }
 
+    /**
+     * What is known after {@code request}, given what was known ({@code null}: nothing). Returns {@code known}
+     * itself when nothing changes, so callers can skip the write. Commutative with {@link #afterEvent}.
+     */
+    public static JobStatus afterRequest(JobStatus known, GenerationRequested request) {
+        return known == null ? queued(request) : known.withRequest(request);
+    }
+
+    /** What is known after {@code event} (its job id is the job's); {@code known} itself when nothing changes. */
+    public static JobStatus afterEvent(JobStatus known, GenerationEvent event) {
+        return (known != null ? known : unknownRequest(event.jobId())).apply(event);
+    }
+
     /** The request record filled in, never the status changed: the request may arrive after the events. */
     public JobStatus withRequest(GenerationRequested r) {
         if (request != null) {

@@ -1,9 +1,11 @@
 package dev.sdqueue.dispatcher.idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sdqueue.dispatcher.status.JobPhase;
-import dev.sdqueue.dispatcher.status.JobStatusView;
+import dev.sdqueue.dispatcher.status.StatusUnavailableException;
+import dev.sdqueue.dispatcher.status.TestStatuses;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import java.time.Duration;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class IdempotentAcceptanceTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final Duration WINDOW = Duration.ofHours(24);
-    private final JobStatusView view = new JobStatusView();
-    private final IdempotentAcceptance acceptance = new IdempotentAcceptance(view, WINDOW);
+    private final TestStatuses view = new TestStatuses();
+    private final IdempotentAcceptance acceptance = new IdempotentAcceptance(view::get, WINDOW);
     private final IdempotencyKey key = new IdempotencyKey("order-17");
 
     @Test
@@ -97,6 +99,22 @@ class IdempotentAcceptanceTest {
         IdempotentAcceptance.Decision repeat = acceptance.decide(key, request("anything", T0.plusSeconds(1)),
                 T0.plusSeconds(1));
         assertThat(((IdempotentAcceptance.Replay) repeat).status().id()).isEqualTo(key.jobId(0));
+    }
+
+    @Test
+    void whenTheStoreCannotAnswerNothingIsDecidedAndNoClaimIsLeft() {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        IdempotentAcceptance flaky = new IdempotentAcceptance(id -> {
+            if (down.get()) {
+                throw new StatusUnavailableException("rebalancing");
+            }
+            return view.get(id);
+        }, WINDOW);
+        assertThatThrownBy(() -> flaky.decide(key, request("fox", T0), T0))
+                .isInstanceOf(StatusUnavailableException.class);
+        down.set(false);
+        assertThat(flaky.decide(key, request("fox", T0), T0)).as("no claim was left behind")
+                .isInstanceOf(IdempotentAcceptance.Publish.class);
     }
 
     @Test

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sdqueue.dispatcher.idempotency.IdempotencyKey;
 import dev.sdqueue.dispatcher.idempotency.IdempotentAcceptance;
-import dev.sdqueue.dispatcher.status.JobStatusView;
-import dev.sdqueue.dispatcher.status.StatusFeed;
+import dev.sdqueue.dispatcher.status.Lookup;
+import dev.sdqueue.dispatcher.status.StatusReplica;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -44,7 +46,7 @@ class IdempotencyTest {
 
     @BeforeEach
     void ready() {
-        TestStatus.awaitReady(); // keyed POSTs are answered 503 until the view has read the history
+        TestStatus.awaitReady(); // keyed POSTs are answered 503 until the status store runs
     }
 
     @Test
@@ -171,21 +173,20 @@ class IdempotencyTest {
     }
 
     /**
-     * Another replica, or this one restarted, knows nothing but the topics: a view rebuilt from them decides the
-     * same key is the same job, under the same id.
+     * Another replica, or this one restarted, knows nothing but the topics: a status store rebuilt from them (a
+     * second Kafka Streams instance) decides the same key is the same job, under the same id.
      */
     @Test
-    void aReplicaThatOnlyReadTheTopicsAnswersTheSameJob() throws Exception {
+    void aReplicaThatOnlyReadTheTopicsAnswersTheSameJob(@TempDir Path stateDir) throws Exception {
         String keyText = UUID.randomUUID().toString();
         String id = post(keyText, BODY, 202).path("id");
         GenerationRequested published = EventJson.fromBytes(
                 TestKafka.findByKey(Topics.REQUESTS, id, WAIT).value(), GenerationRequested.class);
 
-        JobStatusView otherView = new JobStatusView();
-        try (StatusFeed feed = new StatusFeed(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
-                "other-replica", otherView, Duration.ofSeconds(30), Duration.ofSeconds(5)).start()) {
-            await().atMost(WAIT).until(feed::caughtUp);
-            IdempotentAcceptance otherReplica = new IdempotentAcceptance(otherView, Duration.ofHours(24));
+        try (StatusReplica other = StatusReplica.builder(TestKafka.bootstrapServers(), "other-replica", stateDir)
+                .build().start()) {
+            await().atMost(WAIT).until(() -> other.lookup().find(id) instanceof Lookup.Found);
+            IdempotentAcceptance otherReplica = new IdempotentAcceptance(other.lookup()::status, Duration.ofHours(24));
             IdempotencyKey key = new IdempotencyKey(keyText);
             Instant later = Instant.now();
             GenerationRequested repeat = published.withJobId(UUID.randomUUID().toString(), later);
@@ -193,8 +194,8 @@ class IdempotencyTest {
             assertThat(decision).isInstanceOf(IdempotentAcceptance.Replay.class);
             assertThat(((IdempotentAcceptance.Replay) decision).status().id()).isEqualTo(id);
             // ...and one that never saw the key derives the very id this replica published under.
-            IdempotentAcceptance.Decision fresh = new IdempotentAcceptance(new JobStatusView(), Duration.ofHours(24))
-                    .decide(key, repeat, later);
+            IdempotentAcceptance.Decision fresh = new IdempotentAcceptance(jobId -> java.util.Optional.empty(),
+                    Duration.ofHours(24)).decide(key, repeat, later);
             assertThat(((IdempotentAcceptance.Publish) fresh).request().jobId()).isEqualTo(id);
         }
     }

@@ -30,7 +30,8 @@ class ObservabilityTest {
     void openApiDescribesTheEndpoints() {
         JsonPath api = given().queryParam("format", "json").when().get("/q/openapi")
                 .then().statusCode(200).extract().jsonPath();
-        assertThat(api.getMap("paths")).containsKeys("/v1/generations", "/v1/generations/{id}");
+        assertThat(api.getMap("paths")).containsKeys("/v1/generations", "/v1/generations/{id}")
+                .as("replica-to-replica lookups are not public API").doesNotContainKey("/internal/v1/status/{id}");
         assertThat(api.getMap("paths.'/v1/generations'.post.responses")).containsKeys("202", "400", "409", "422",
                 "503");
         assertThat(api.getList("paths.'/v1/generations'.post.parameters.findAll { it.in == 'header' }.name",
@@ -50,11 +51,14 @@ class ObservabilityTest {
     }
 
     @Test
-    void readyWhenKafkaAnswersAndTheViewCaughtUp() {
+    void readyWhenKafkaAnswersAndTheStatusStoreRuns() {
         TestStatus.awaitReady();
         JsonPath health = given().when().get("/q/health/ready").then().statusCode(200).extract().jsonPath();
-        assertThat(health.getList("checks.name", String.class)).contains("status-view");
-        assertThat(health.getString("checks.find { it.name == 'status-view' }.status")).isEqualTo("UP");
+        assertThat(health.getList("checks.name", String.class)).contains("status-store");
+        assertThat(health.getString("checks.find { it.name == 'status-store' }.status")).isEqualTo("UP");
+        assertThat(health.getString("checks.find { it.name == 'status-store' }.data.state")).isEqualTo("RUNNING");
+        JsonPath live = given().when().get("/q/health/live").then().statusCode(200).extract().jsonPath();
+        assertThat(live.getString("checks.find { it.name == 'status-store' }.status")).isEqualTo("UP");
         assertThat(health.getString("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }"
                 + ".data.generation-requests")).isEqualTo("[OK]");
     }

@@ -4,15 +4,18 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sdqueue.dispatcher.status.JobStatusView;
-import dev.sdqueue.dispatcher.status.StatusFeed;
+import dev.sdqueue.dispatcher.status.JobStatus;
+import dev.sdqueue.dispatcher.status.Lookup;
+import dev.sdqueue.dispatcher.status.StatusReplica;
+import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationEvent;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.ImageRef;
+import dev.sdqueue.schema.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,17 +28,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The status view driven by events a worker would publish, produced here with a plain KafkaProducer. */
+/** The job-status store driven by events a worker would publish, produced here with a plain KafkaProducer. */
 @QuarkusTest
 @WithTestResource(KafkaStackResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StatusTransitionsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ConcurrentLinkedQueue<String> JOBS = new ConcurrentLinkedQueue<>();
-
-    @Inject
-    JobStatusView appView;
 
     @Test
     void queuedRunningSucceededWithImages() {
@@ -90,11 +91,8 @@ class StatusTransitionsTest {
                 List.of(new ImageRef("http://elsewhere/x.png", "other", "other/0.png", 64, 64, 1, "image/png")),
                 null, "w2", "cpu", null));
         RecordMetadata last = TestKafka.sendEvent(new GenerationEvent.Failed(id, now(), 2, "oom", "late", true));
-        // A marker job on the same partition: once it shows, the view has applied the duplicates before it.
-        String marker = UUID.randomUUID().toString();
-        JOBS.add(marker);
-        TestKafka.sendEvent(new GenerationEvent.Started(marker, now(), 1, "w"), last.partition());
-        awaitStatus(marker, "running");
+        // A marker job on the same partition: once it shows, the store has applied the duplicates before it.
+        awaitMarkerAfter(last);
 
         JsonPath after = status(id);
         assertThat(after.getString("status")).isEqualTo("succeeded");
@@ -175,33 +173,50 @@ class StatusTransitionsTest {
                 .isTrue();
     }
 
-    /** Last, so the rebuilt view has every job of this class to agree on. */
+    /**
+     * Last, so the rebuilt store has every job of this class to agree on: a second Kafka Streams instance with
+     * its own application id reads both topics from the beginning and ends up with the same statuses.
+     */
     @Test
     @Order(Integer.MAX_VALUE)
-    void aFreshViewRebuildsTheSameStateFromTheTopics() {
+    void aFreshStoreRebuildsTheSameStateFromTheTopics(@TempDir Path stateDir) throws Exception {
         String id = submit("{\"prompt\":\"survives restarts\"}");
         TestKafka.sendEvent(new GenerationEvent.Started(id, now(), 1, "w"));
         TestKafka.sendEvent(new GenerationEvent.Progress(id, now(), 1, 3, 20));
         await().atMost(WAIT).untilAsserted(() -> assertThat(status(id).getInt("progress.step")).isEqualTo(3));
 
-        JobStatusView rebuilt = new JobStatusView();
-        try (StatusFeed feed = new StatusFeed(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
-                "restart-test", rebuilt, Duration.ofSeconds(30), Duration.ofSeconds(5)).start()) {
-            await().atMost(WAIT).until(feed::caughtUp);
+        try (StatusReplica rebuilt = StatusReplica.builder(TestKafka.bootstrapServers(), "rebuild-test", stateDir)
+                .build().start()) {
             assertThat(JOBS).isNotEmpty();
             for (String job : JOBS) {
-                await().atMost(WAIT).untilAsserted(() -> assertThat(rebuilt.get(job)).isPresent()
-                        .isEqualTo(appView.get(job)));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(rebuilt.lookup().find(job))
+                        .isInstanceOfSatisfying(Lookup.Found.class,
+                                found -> assertThat(found.status()).isEqualTo(appStatus(job))));
             }
-            assertThat(rebuilt.get(id).orElseThrow().progress().step()).isEqualTo(3);
+            JobStatus survivor = ((Lookup.Found) rebuilt.lookup().find(id)).status();
+            assertThat(survivor.progress().step()).isEqualTo(3);
         }
     }
 
-    /** Once a marker job on the same partition shows, the view has applied every event before it. */
+    /** The status as the application answers it, read back into the record the store holds. */
+    private static JobStatus appStatus(String id) {
+        byte[] body = given().when().get("/v1/generations/" + id).then().statusCode(200).extract().asByteArray();
+        try {
+            return EventJson.fromBytes(body, JobStatus.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Once a marker job on the same partition shows, the store has applied every event before it (one task reads
+     * a partition in order). The marker's id is one the default partitioner puts there, as the contract keys by id.
+     */
     private static void awaitMarkerAfter(RecordMetadata last) {
-        String marker = UUID.randomUUID().toString();
+        String marker = TestKafka.idOnPartition(Topics.EVENTS, last.partition());
         JOBS.add(marker);
-        TestKafka.sendEvent(new GenerationEvent.Started(marker, now(), 1, "w"), last.partition());
+        RecordMetadata sent = TestKafka.sendEvent(new GenerationEvent.Started(marker, now(), 1, "w"));
+        assertThat(sent.partition()).isEqualTo(last.partition());
         awaitStatus(marker, "running");
     }
 

@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Plain Kafka clients standing in for the worker (producing events) and for auditors (reading topics). */
@@ -44,10 +45,21 @@ final class TestKafka {
         return send(Topics.EVENTS, null, event.jobId(), EventJson.toBytes(event), Headers.eventType(event.type()));
     }
 
-    /** The same, to a given partition (to order a marker after it). */
-    static RecordMetadata sendEvent(GenerationEvent event, int partition) {
-        return send(Topics.EVENTS, partition, event.jobId(), EventJson.toBytes(event),
-                Headers.eventType(event.type()));
+    /**
+     * A new job id that the default partitioner puts on {@code partition} of {@code topic}: a marker job there is
+     * read after everything sent to that partition before it, and stays where lookups by job id look for it.
+     */
+    static String idOnPartition(String topic, int partition) {
+        int partitions;
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            partitions = partitions(consumer, topic).size();
+        }
+        while (true) {
+            String id = UUID.randomUUID().toString();
+            if (Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions == partition) {
+                return id;
+            }
+        }
     }
 
     /** Publishes a request like another producer would (not through the dispatcher). */

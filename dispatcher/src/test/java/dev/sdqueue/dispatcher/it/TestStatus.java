@@ -9,7 +9,7 @@ final class TestStatus {
     private TestStatus() {
     }
 
-    /** Waits for /q/health/ready: producer reaches Kafka and the status view caught up. */
+    /** Waits for /q/health/ready: producer reaches Kafka and the status store runs. */
     static void awaitReady() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> given().when().get("/q/health/ready").statusCode() == 200);

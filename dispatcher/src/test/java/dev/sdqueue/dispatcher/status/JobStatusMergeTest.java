@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class JobStatusViewTest {
+/** The merge rules of the status store ({@link JobStatus#afterRequest}, {@link JobStatus#afterEvent}). */
+class JobStatusMergeTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private final JobStatusView view = new JobStatusView();
+    private final TestStatuses view = new TestStatuses();
 
     @Test
     void requestMakesAQueuedJobWithItsParameters() {

@@ -1,0 +1,152 @@
+package dev.sdqueue.dispatcher.status;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Finds a job's status from any replica. Kafka Streams knows which replica hosts the id's partition
+ * ({@link KafkaStreams#queryMetadataForKey}): this one → its local store; another → that replica's internal endpoint
+ * ({@link StatusForwarder}); if the active copy cannot answer, a standby copy; else {@link Lookup.Unavailable}, never
+ * a false "missing". Jobs this replica accepted moments ago come from {@link AcceptedJobs} when no store has them.
+ */
+public final class StatusLookup {
+    private static final Serializer<String> KEYS = new StringSerializer();
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final StatusForwarder forwarder;
+    private final AcceptedJobs accepted;
+    private final StatusCounters counters;
+    private final long ttlMillis;
+    private final LongSupplier clock;
+
+    /** @param self this replica's {@code application.server}, as the other replicas reach it */
+    public StatusLookup(KafkaStreams streams, HostInfo self, StatusForwarder forwarder, AcceptedJobs accepted,
+                        StatusCounters counters, Duration ttl, LongSupplier clock) {
+        this.streams = streams;
+        this.self = self;
+        this.forwarder = forwarder;
+        this.accepted = accepted;
+        this.counters = counters;
+        this.ttlMillis = ttl.toMillis();
+        this.clock = clock;
+    }
+
+    /** For {@code GET /v1/generations/{id}}: wherever the job is. */
+    public Lookup find(String jobId) {
+        Lookup found = fromStores(jobId);
+        if (found instanceof Lookup.Found || found instanceof Lookup.Forwarded) {
+            accepted.forget(jobId);
+        } else {
+            Optional<JobStatus> mine = accepted.get(jobId);
+            if (mine.isPresent()) {
+                found = new Lookup.Found(mine.get(), Lookup.Source.ACCEPTED);
+            }
+        }
+        counters.lookup(found.source());
+        return found;
+    }
+
+    /**
+     * For the idempotency check: the status, or empty if no job has the id.
+     *
+     * @throws StatusUnavailableException if that cannot be known right now
+     */
+    public Optional<JobStatus> status(String jobId) {
+        Lookup found = find(jobId);
+        if (found instanceof Lookup.Found f) {
+            return Optional.of(f.status());
+        }
+        if (found instanceof Lookup.Forwarded f) {
+            return Optional.of(f.status());
+        }
+        if (found instanceof Lookup.Unavailable u) {
+            throw new StatusUnavailableException(u.reason());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * For the internal endpoint: this replica's own copy only. {@code standby}: a standby copy may answer (stale,
+     * so its "missing" is not authoritative and answered as unavailable).
+     */
+    public Lookup findHere(String jobId, boolean standby) {
+        KeyQueryMetadata metadata = metadata(jobId);
+        if (metadata == null) {
+            return new Lookup.Unavailable("status store is " + streams.state());
+        }
+        Lookup found = local(jobId, metadata.partition(), standby);
+        return standby && found instanceof Lookup.Missing ? new Lookup.Unavailable("standby copy only") : found;
+    }
+
+    /** Approximate number of jobs in this replica's active stores (RocksDB's estimate); -1 when not queryable. */
+    public long localJobs() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(StatusTopology.STATUS_STORE,
+                    QueryableStoreTypes.keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return -1;
+        }
+    }
+
+    private Lookup fromStores(String jobId) {
+        KeyQueryMetadata metadata = metadata(jobId);
+        if (metadata == null) {
+            return new Lookup.Unavailable("status store is " + streams.state());
+        }
+        int partition = metadata.partition();
+        HostInfo active = metadata.activeHost();
+        Lookup found = active.equals(self) ? local(jobId, partition, false) : forwarder.fetch(active, jobId, false);
+        if (!(found instanceof Lookup.Unavailable)) {
+            return found;
+        }
+        for (HostInfo standby : metadata.standbyHosts()) {
+            Lookup copy = standby.equals(self) ? local(jobId, partition, true) : forwarder.fetch(standby, jobId, true);
+            if (copy instanceof Lookup.Found || copy instanceof Lookup.Forwarded) {
+                return copy; // a standby may lag: only a hit is trusted, its "missing" could be a false 404
+            }
+        }
+        return found;
+    }
+
+    private KeyQueryMetadata metadata(String jobId) {
+        if (!streams.state().isRunningOrRebalancing()) {
+            return null;
+        }
+        try {
+            KeyQueryMetadata metadata = streams.queryMetadataForKey(StatusTopology.STATUS_STORE, jobId, KEYS);
+            return metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata) ? null : metadata;
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            return null; // not started yet or shutting down
+        }
+    }
+
+    private Lookup local(String jobId, int partition, boolean standby) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, ValueAndTimestamp<JobStatus>>> query =
+                StoreQueryParameters.fromNameAndType(StatusTopology.STATUS_STORE,
+                        QueryableStoreTypes.<String, JobStatus>timestampedKeyValueStore()).withPartition(partition);
+        try {
+            ValueAndTimestamp<JobStatus> value = streams.store(standby ? query.enableStaleStores() : query)
+                    .get(jobId);
+            // Expired but not yet swept by the TTL scan: already gone as far as clients are concerned.
+            if (value == null || ExpiryKeys.expiry(value.timestamp(), ttlMillis) <= clock.getAsLong()) {
+                return new Lookup.Missing();
+            }
+            return new Lookup.Found(value.value(), standby ? Lookup.Source.STANDBY : Lookup.Source.LOCAL);
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            // Rebalancing, restoring, migrated, or shutting down between the state check and the query.
+            return new Lookup.Unavailable("partition " + partition + " not queryable here: " + e.getMessage());
+        }
+    }
+}
