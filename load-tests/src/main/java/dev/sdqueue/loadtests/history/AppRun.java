@@ -1,0 +1,163 @@
+package dev.sdqueue.loadtests.history;
+
+import dev.sdqueue.loadtests.BenchClock;
+import dev.sdqueue.local.AppProcess;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * One launched application process of a history run (a dispatcher or a worker of one variant): the packaged Quarkus
+ * app as a child JVM ({@link AppProcess}: stopped by PID, output in its log), the moment it was launched (just
+ * before the fork, {@link BenchClock} micros), and what waiting for it showed.
+ */
+final class AppRun implements AutoCloseable {
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration TICK = Duration.ofSeconds(15);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    /** How a wait ended. */
+    enum Waited { DONE, DIED, TIMEOUT }
+
+    private final String name;
+    private final AppProcess process;
+    private final long startMicros;
+
+    private AppRun(String name, AppProcess process, long startMicros) {
+        this.name = name;
+        this.process = process;
+        this.startMicros = startMicros;
+    }
+
+    /**
+     * Launches {@code jar} as {@code name} in {@code dir} (log {@code dir/logs/<name>.log}, {@code HOME} under
+     * {@code dir/home}, temp files under {@code dir/tmp/<name>}) on {@code port}, with JVM options, {@code -D}
+     * properties and environment variables. Does not wait.
+     */
+    static AppRun launch(String name, Path jar, Path dir, int port, List<String> jvmOptions,
+                         Map<String, String> properties, Map<String, String> environment) {
+        AppProcess.Builder builder = AppProcess.builder(name, jar, dir).logFile(dir.resolve("logs/" + name + ".log"))
+                .homeDir(dir.resolve("home")).tmpDir(dir.resolve("tmp").resolve(name)).httpPort(port)
+                .properties(properties);
+        jvmOptions.forEach(builder::jvmOption);
+        environment.forEach(builder::environment);
+        long start = BenchClock.nowMicros();
+        return new AppRun(name, builder.start(), start);
+    }
+
+    /** A free loopback port now (the app binds it a moment later; nothing else here takes ports meanwhile). */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    AppProcess process() {
+        return process;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return process.httpPort();
+    }
+
+    long startMicros() {
+        return startMicros;
+    }
+
+    /** Seconds from the launch to {@code micros} ({@link BenchClock}). */
+    double secondsSinceStart(long micros) {
+        return (micros - startMicros) / 1e6;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    boolean ready() {
+        return process.isReady();
+    }
+
+    MachineLoad.Memory memory() {
+        return MachineLoad.memory(process.pid());
+    }
+
+    double cpuSeconds() {
+        return MachineLoad.cpuSeconds(process.pid());
+    }
+
+    /**
+     * Polls {@code done} every 100 ms until it returns true, the process exits or {@code timeout} (from the launch)
+     * passes; every 15 s {@code tick} gets a line with the elapsed time and the process's RSS.
+     */
+    Waited await(Duration timeout, BooleanSupplier done, String what, Consumer<String> tick) {
+        long deadline = startMicros + timeout.toNanos() / 1000;
+        long nextTick = BenchClock.nowMicros() + TICK.toNanos() / 1000;
+        while (true) {
+            if (done.getAsBoolean()) {
+                return Waited.DONE;
+            }
+            if (!process.isAlive()) {
+                return Waited.DIED;
+            }
+            long now = BenchClock.nowMicros();
+            if (now > deadline) {
+                return Waited.TIMEOUT;
+            }
+            if (now >= nextTick) {
+                MachineLoad.Memory memory = memory();
+                tick.accept(String.format(Locale.ROOT, "  ... %s: waiting for %s, %.0f s since launch, RSS %.0f MiB,"
+                        + " CPU %.0f s, load %s", name, what, secondsSinceStart(now), memory.rssMb(), cpuSeconds(),
+                        MachineLoad.loadAverage()));
+                nextTick = now + TICK.toNanos() / 1000;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Waited.TIMEOUT;
+            }
+        }
+    }
+
+    /** Exit code, or null while it runs. */
+    Integer exitCode() {
+        return process.isAlive() ? null : process.stop(Duration.ZERO);
+    }
+
+    /**
+     * The last {@code lines} lines of its log, without SmallRye Health's "Reporting health down status" lines (one per
+     * readiness probe while it starts: they would hide the cause).
+     */
+    List<String> logTail(int lines) {
+        List<String> all = process.tail(2000).lines().filter(line -> !line.contains("SRHCK01001")).toList();
+        return all.subList(Math.max(0, all.size() - lines), all.size());
+    }
+
+    /** True if its log shows an OutOfMemoryError. */
+    boolean outOfMemory() {
+        return process.tail(400).contains("OutOfMemoryError");
+    }
+
+    /** SIGTERM by PID, SIGKILL after 20 s. Idempotent. */
+    @Override
+    public void close() {
+        process.stop(STOP_GRACE);
+    }
+}
