@@ -54,6 +54,10 @@ public final class HistoryCommand implements Callable<Integer> {
     double lookupRate;
     @Option(names = "--lookup-duration", converter = DurationConverter.class, defaultValue = "30s")
     Duration lookupDuration;
+    @Option(names = "--lookup-warmup", converter = DurationConverter.class, defaultValue = "10s", description =
+            "unmeasured lookups before, their rate ramping up to --lookup-rate (JIT, connections); default "
+                    + "${DEFAULT-VALUE}")
+    Duration lookupWarmup;
     @Option(names = "--e2e-jobs", defaultValue = "50", description = "new jobs submitted after the worker's first; "
             + "submit -> completed p50/p99; default ${DEFAULT-VALUE}")
     int e2eJobs;
@@ -107,7 +111,7 @@ public final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "keep each H's broker and S3 data (deleted by default)")
     boolean keepData;
     @Option(names = "--smoke", description = "seconds-long run for CI: --sizes 0,2000 --lookup-rate 100 "
-            + "--lookup-duration 3s --e2e-jobs 5 --e2e-rate 10 --settle 1s --ready-timeout 180s")
+            + "--lookup-duration 3s --lookup-warmup 2s --e2e-jobs 5 --e2e-rate 10 --settle 1s --ready-timeout 180s")
     boolean smoke;
     @Option(names = "--out", paramLabel = "DIR", description = "report base folder (default .sdq/bench)")
     Path out;
@@ -136,6 +140,7 @@ public final class HistoryCommand implements Callable<Integer> {
             sizes = List.of(0L, 2000L);
             lookupRate = 100;
             lookupDuration = Duration.ofSeconds(3);
+            lookupWarmup = Duration.ofSeconds(2);
             e2eJobs = 5;
             e2eRate = 10;
             settle = Duration.ofSeconds(1);
@@ -178,7 +183,8 @@ public final class HistoryCommand implements Callable<Integer> {
                 dispatcherProps.put(key, value);
             }
         });
-        VariantRun.Settings settings = new VariantRun.Settings(readyTimeout, lookupRate, lookupDuration, e2eJobs,
+        VariantRun.Settings settings = new VariantRun.Settings(readyTimeout, lookupRate, lookupWarmup, lookupDuration,
+                e2eJobs,
                 e2eRate, e2eTimeout, workerModel, split(dispatcherJvm), split(workerJvm), dispatcherProps,
                 workerProperties, settle, !noRestart, root);
         BenchReport report = BenchReport.create(BenchEnvironment.reportBase(root, out), "history");
@@ -282,6 +288,7 @@ public final class HistoryCommand implements Callable<Integer> {
         map.put("seed", seed);
         map.put("preloadThreads", preloadThreads);
         map.put("lookupRate", s.lookupRate());
+        map.put("lookupWarmup", s.lookupWarmup().toString());
         map.put("lookupDuration", s.lookupDuration().toString());
         map.put("e2eJobs", s.e2eJobs());
         map.put("e2eRate", s.e2eRate());
@@ -306,8 +313,8 @@ public final class HistoryCommand implements Callable<Integer> {
                 + "(own port and state dir) the same; RSS = VmRSS from /proc; one job queued through a dispatcher, "
                 + "then a new worker (" + workerModel + ") launched and timed to its started event; " + e2eJobs
                 + " new jobs at " + e2eRate + "/s (submit -> completed); " + lookupRate + " status lookups/s for "
-                + lookupDuration.toSeconds() + " s (open model, random known history ids, round-robin over A and B, "
-                + "a 404 counts as an error); dispatcher A restarted with its state. Topics and groups a variant "
+                + lookupDuration.toSeconds() + " s after a " + lookupWarmup.toSeconds() + " s warm-up ramp (Gatling, "
+                + "open model, random known history ids, round-robin over A and B, a 404 counts as an error); dispatcher A restarted with its state. Topics and groups a variant "
                 + "creates are deleted before the next one. All on this machine's cores together with the broker.";
     }
 

@@ -267,6 +267,11 @@ final class HistoryReport {
     }
 
     HtmlReport html(Map<String, Object> settings, Map<String, Object> machine, String method) {
+        return html(settings, machine, method, null);
+    }
+
+    /** {@code base}: the report folder, to link Gatling's reports relative to it (null: absolute links). */
+    HtmlReport html(Map<String, Object> settings, Map<String, Object> machine, String method, java.nio.file.Path base) {
         Axis axis = Axis.forSizes(sizes.stream().map(SizeRun::jobs).toList());
         HtmlReport page = new HtmlReport("sdqueue bench history — startup and lookups against the job history");
         page.paragraph(method);
@@ -305,6 +310,15 @@ final class HistoryReport {
                 r.notes().forEach(note -> failures.add("H=" + size.jobs() + " " + r.variant().name() + ": " + note));
             }
         }
+        for (SizeRun size : sizes) {
+            for (VariantRun.Result r : size.variants()) {
+                if (r.lookups() != null && r.lookups().gatlingReport() != null) {
+                    java.nio.file.Path report = r.lookups().gatlingReport();
+                    page.link("Gatling's report of the lookups, H=" + size.jobs() + ", " + r.variant().name(),
+                            (base == null ? report : base.relativize(report)).toString());
+                }
+            }
+        }
         if (!failures.isEmpty()) {
             page.heading("Processes that did not get ready, and notes").pre(String.join("\n", failures));
         }
@@ -330,7 +344,7 @@ final class HistoryReport {
     void write(BenchReport report, Map<String, Object> summary, Map<String, Object> settings,
                Map<String, Object> machine, String method) throws IOException {
         report.writeJson(summary);
-        report.writeHtml(html(settings, machine, method));
+        report.writeHtml(html(settings, machine, method, report.dir()));
         report.writeMarkdown(plots());
     }
 

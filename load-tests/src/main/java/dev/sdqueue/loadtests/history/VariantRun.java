@@ -61,7 +61,8 @@ final class VariantRun {
     private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration FIRST_JOB_COMPLETION = Duration.ofSeconds(60);
 
-    record Settings(Duration readyTimeout, double lookupRate, Duration lookupDuration, int e2eJobs, double e2eRate,
+    record Settings(Duration readyTimeout, double lookupRate, Duration lookupWarmup, Duration lookupDuration,
+                    int e2eJobs, double e2eRate,
                     Duration e2eTimeout, String workerModel, List<String> dispatcherJvmOptions,
                     List<String> workerJvmOptions, Map<String, String> dispatcherProperties,
                     Map<String, String> workerProperties, Duration settle, boolean restart, Path home) {
@@ -507,7 +508,7 @@ final class VariantRun {
 
     // ------------------------------------------------------------------ lookups
 
-    private LookupLoad.Result lookups(Map<String, URI> dispatchers) throws InterruptedException {
+    private LookupLoad.Result lookups(Map<String, URI> dispatchers) throws java.io.IOException {
         Supplier<String> ids;
         if (history.jobs() > 0) {
             SplittableRandom random = new SplittableRandom(42);
@@ -521,10 +522,12 @@ final class VariantRun {
             note("lookups skipped: no known id (no history and no job completed)");
             return null;
         }
-        out.printf(Locale.ROOT, "  lookups: %.0f GET/s for %d s over %s, random known ids%n", settings.lookupRate(),
-                settings.lookupDuration().toSeconds(), dispatchers.keySet());
+        out.printf(Locale.ROOT, "  lookups: %.0f GET/s for %d s over %s, random known ids (after a %d s warm-up)%n",
+                settings.lookupRate(), settings.lookupDuration().toSeconds(), dispatchers.keySet(),
+                settings.lookupWarmup().toSeconds());
         LookupLoad.Result result = LookupLoad.run(dispatchers, ids, FINAL_STATUS, settings.lookupRate(),
-                settings.lookupDuration(), out);
+                settings.lookupWarmup(), settings.lookupDuration(), dir.resolve("gatling"),
+                "sdq bench history: lookups, H=" + history.jobs() + ", " + variant.name());
         for (LookupStats stats : result.byReplica().values()) {
             Percentiles p = stats.latency();
             out.printf(Locale.ROOT, "  lookups %s: %,d answered, %,d with the final status, %,d not found, %,d errors;"

@@ -153,7 +153,7 @@ class HistoryReportTest {
         a.answered(404, false, 1);
         Map<String, LookupStats> byReplica = new LinkedHashMap<>();
         byReplica.put("A", a);
-        return new LookupLoad.Result(1000, 30, byReplica, LookupStats.merge("all", List.of(a)), 0);
+        return new LookupLoad.Result(1000, 30, byReplica, LookupStats.merge("all", List.of(a)), null);
     }
 
     private static VariantRun.Result result(Variant variant, long jobs, Startup a, Startup b, Startup restart,
