@@ -103,6 +103,40 @@ final class AppRun implements AutoCloseable {
     }
 
     /**
+     * The heap it keeps alive: a full collection ({@code jcmd <pid> GC.run}), then the heap in use
+     * ({@code GC.heap_info}), in MiB; NaN if jcmd fails. RSS follows the heap the collector chose to commit (up to
+     * {@code -Xmx}); this is what grows with the data. Costs the process a full GC: taken after its RSS was read.
+     */
+    double liveHeapMb() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (jcmd(jcmd, "GC.run") == null) {
+            return Double.NaN;
+        }
+        String info = jcmd(jcmd, "GC.heap_info");
+        java.util.regex.Matcher m = info == null ? null
+                : java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        return m != null && m.find() ? Long.parseLong(m.group(1)) / 1024.0 : Double.NaN;
+    }
+
+    private String jcmd(Path jcmd, String command) {
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                    .redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return null;
+            }
+            return new String(output, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
      * Polls {@code done} every 100 ms until it returns true, the process exits or {@code timeout} (from the launch)
      * passes; every 15 s {@code tick} gets a line with the elapsed time and the process's RSS.
      */

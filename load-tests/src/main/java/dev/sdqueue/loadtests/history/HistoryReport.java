@@ -133,9 +133,13 @@ final class HistoryReport {
             line.append(p).append("dispatcher_rss_mb=").append(dispatcherRss(r).format("%.0f"));
             line.append(p).append("dispatcher_rss_ratio=").append(base == null ? "n/a"
                     : ratio(dispatcherRss(r), dispatcherRss(base)).format("%.2f"));
+            line.append(p).append("dispatcher_live_heap_mb=")
+                    .append(Figure.of(r.dispatcherB().liveHeapMb, r.dispatcherB()).format("%.0f"));
             line.append(p).append("worker_rss_mb=").append(workerRss(r).format("%.0f"));
             line.append(p).append("worker_rss_ratio=").append(base == null ? "n/a"
                     : ratio(workerRss(r), workerRss(base)).format("%.2f"));
+            line.append(p).append("worker_live_heap_mb=")
+                    .append(Figure.of(r.worker().liveHeapMb, r.worker()).format("%.0f"));
             line.append(p).append("lookup_p99_ms=").append(lookupP99(r).format("%.1f"));
             line.append(p).append("lookup_errors=").append(r.lookups() == null ? "skipped"
                     : Long.toString(r.lookups().all().errors()));
@@ -149,7 +153,7 @@ final class HistoryReport {
 
     private static final List<String> HEADER = List.of("H (jobs)", "variant", "A: ready s", "A: served s",
             "B: ready s", "B: served s", "A restart: ready s", "worker: first job s", "A RSS MiB", "B RSS MiB",
-            "worker RSS MiB", "A CPU s to ready", "broker CPU s (A to ready)", "lookups", "lookup p50 ms", "lookup p99 ms", "lookup max ms",
+            "worker RSS MiB", "A live heap MiB", "B live heap MiB", "worker live heap MiB", "A CPU s to ready", "broker CPU s (A to ready)", "lookups", "lookup p50 ms", "lookup p99 ms", "lookup max ms",
             "lookup errors", "e2e p50 ms", "e2e p99 ms", "run s");
 
     List<List<String>> rows() {
@@ -167,6 +171,9 @@ final class HistoryReport {
                         r.dispatcherA().figure(r.dispatcherA().rssSettledMb, "%.0f"),
                         r.dispatcherB().figure(r.dispatcherB().rssSettledMb, "%.0f"),
                         r.worker().figure(r.worker().rssAtReadyMb, "%.0f"),
+                        r.dispatcherA().figure(r.dispatcherA().liveHeapMb, "%.0f"),
+                        r.dispatcherB().figure(r.dispatcherB().liveHeapMb, "%.0f"),
+                        r.worker().figure(r.worker().liveHeapMb, "%.0f"),
                         r.dispatcherA().figure(r.dispatcherA().cpuSecondsToReady, "%.1f"),
                         r.dispatcherA().figure(r.dispatcherA().brokerCpuSecondsToReady, "%.1f"),
                         r.lookups() == null ? "skipped" : Long.toString(r.lookups().all().answeredCount()),
@@ -258,6 +265,9 @@ final class HistoryReport {
                         .with("B", r -> r.dispatcherB().rssSettledMb)),
                 new Chart("New worker RSS when its first job started (MiB)", "MiB", new Figures()
                         .with("worker", r -> r.worker().rssAtReadyMb)),
+                new Chart("Live heap after a forced full GC (MiB): dispatcher B and the worker", "MiB", new Figures()
+                        .with("B", r -> r.dispatcherB().liveHeapMb)
+                        .with("worker", r -> r.worker().liveHeapMb)),
                 new Chart("Status lookups over A and B: latency p50 and p99 (ms)", "ms", new Figures()
                         .with("p50", r -> r.lookups() == null ? Double.NaN : r.lookups().all().latency().p50())
                         .with("p99", r -> r.lookups() == null ? Double.NaN : r.lookups().all().latency().p99())),

@@ -31,6 +31,8 @@ final class Startup {
     double rssAtReadyMb = Double.NaN;
     /** VmRSS a few seconds later ({@code --settle}). */
     double rssSettledMb = Double.NaN;
+    /** Heap in use right after a forced full GC, taken after {@link #rssSettledMb}: what it keeps alive. */
+    double liveHeapMb = Double.NaN;
     /** VmHWM at the end of the measurement: the highest RSS it had. */
     double peakRssMb = Double.NaN;
     /** CPU seconds (all threads) used from launch to ready. */
@@ -69,6 +71,7 @@ final class Startup {
         map.put("firstJobCompletedSeconds", round(firstJobCompletedSeconds));
         map.put("rssAtReadyMb", round(rssAtReadyMb));
         map.put("rssSettledMb", round(rssSettledMb));
+        map.put("liveHeapMb", round(liveHeapMb));
         map.put("peakRssMb", round(peakRssMb));
         map.put("cpuSecondsToReady", round(cpuSecondsToReady));
         map.put("brokerCpuSecondsToReady", round(brokerCpuSecondsToReady));

@@ -120,7 +120,8 @@ final class VariantRun {
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<AppRun> running = new ArrayList<>();
+    /** Every process launched and not stopped yet (also read by the shutdown hook). */
+    private final List<AppRun> running = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> notes = new ArrayList<>();
     /** Ids of the jobs this run submitted that completed: the known ids of H = 0's lookups. */
     private final List<String> completedHere = new ArrayList<>();
@@ -146,6 +147,10 @@ final class VariantRun {
         double aRssWhenBSettled = Double.NaN;
         EndToEnd e2e = EndToEnd.SKIPPED;
         LookupLoad.Result lookups = null;
+        // The stack has its own hook (BenchSystem); the apps launched here are stopped by this one if the JVM exits
+        // first (SIGTERM, Ctrl-C).
+        Thread hook = new Thread(this::stopAll, "sdq-bench-history-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             int portA = AppRun.freePort();
             AppRun dispatcherA = launchDispatcher("dispatcher-a", portA);
@@ -161,6 +166,16 @@ final class VariantRun {
                     a.rssSettledMb = dispatcherA.memory().rssMb();
                     aRssWhenBSettled = a.rssSettledMb;
                 }
+                if (b.ready()) {
+                    b.liveHeapMb = dispatcherB.liveHeapMb();
+                }
+                if (a.ready()) {
+                    a.liveHeapMb = dispatcherA.liveHeapMb();
+                }
+                out.printf(Locale.ROOT, "  RSS %s s after ready: A %s MiB, B %s MiB; live heap after a full GC: A %s MiB,"
+                                + " B %s MiB%n", settings.settle().toSeconds(), a.figure(a.rssSettledMb, "%.0f"),
+                        b.figure(b.rssSettledMb, "%.0f"), a.figure(a.liveHeapMb, "%.0f"),
+                        b.figure(b.liveHeapMb, "%.0f"));
             }
             Map<String, URI> dispatchers = new LinkedHashMap<>();
             if (a.ready()) {
@@ -201,6 +216,11 @@ final class VariantRun {
             }
         } finally {
             stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook runs (or ran) stopAll
+            }
         }
         return new Result(variant, history.jobs(), a, b, restart, worker, aRssWhenBSettled, e2e, lookups, loadBefore,
                 MachineLoad.loadAverage(), (System.nanoTime() - begin) / 1e9, List.copyOf(notes));
@@ -372,6 +392,9 @@ final class VariantRun {
         sleep(settings.settle());
         startup.rssSettledMb = worker.memory().rssMb();
         startup.peakRssMb = worker.memory().peakRssMb();
+        startup.liveHeapMb = worker.liveHeapMb();
+        out.printf(Locale.ROOT, "  worker-1: RSS %.0f MiB %d s later, live heap after a full GC %.0f MiB%n",
+                startup.rssSettledMb, settings.settle().toSeconds(), startup.liveHeapMb);
     }
 
     private AppRun launchWorker(String name) {
@@ -546,8 +569,21 @@ final class VariantRun {
 
     private void stopAll() {
         List<AppRun> all = List.copyOf(running);
-        running.clear();
-        all.parallelStream().forEach(AppRun::close);
+        running.removeAll(all);
+        List<Thread> stopping = new ArrayList<>();
+        for (AppRun app : all) { // in parallel: each may take its 20 s grace
+            Thread thread = new Thread(app::close, "sdq-bench-stop-" + app.name());
+            thread.start();
+            stopping.add(thread);
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static void sleep(Duration duration) throws InterruptedException {

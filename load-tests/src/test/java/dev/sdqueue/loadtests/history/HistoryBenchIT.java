@@ -27,7 +27,8 @@ class HistoryBenchIT {
     private static final Path OUT = ROOT.resolve("load-tests/target/history-bench-it");
     private static final List<String> KEYS = List.of("dispatcher_first_ready_s", "history_served_s",
             "dispatcher_ready_s", "dispatcher_restart_ready_s", "worker_first_job_s", "dispatcher_rss_mb",
-            "dispatcher_rss_ratio", "worker_rss_mb", "worker_rss_ratio", "lookup_p99_ms", "lookup_errors",
+            "dispatcher_rss_ratio", "dispatcher_live_heap_mb", "worker_rss_mb", "worker_rss_ratio",
+            "worker_live_heap_mb", "lookup_p99_ms", "lookup_errors",
             "e2e_p99_ms");
 
     @Test
@@ -81,6 +82,8 @@ class HistoryBenchIT {
                 assertThat(d.path("cpuSecondsToReady").asDouble()).isPositive();
             }
             assertThat(run.path("dispatcherB").path("rssSettledMb").asDouble()).isPositive();
+            assertThat(run.path("dispatcherB").path("liveHeapMb").asDouble()).isPositive();
+            assertThat(run.path("dispatcherA").path("liveHeapMb").asDouble()).isPositive();
             assertThat(run.path("dispatcherARssWhenBSettledMb").asDouble()).isPositive();
             JsonNode worker = run.path("worker");
             assertThat(worker.path("status").asText()).isEqualTo("ready");
@@ -88,6 +91,7 @@ class HistoryBenchIT {
             assertThat(worker.path("firstJobCompletedSeconds").asDouble()).isGreaterThanOrEqualTo(
                     worker.path("firstJobSeconds").asDouble());
             assertThat(worker.path("rssAtReadyMb").asDouble()).isPositive();
+            assertThat(worker.path("liveHeapMb").asDouble()).isPositive();
             JsonNode e2e = run.path("endToEnd");
             assertThat(e2e.path("completed").asInt()).isEqualTo(5);
             assertThat(e2e.path("submitToCompletedMs").path("p99").asDouble()).isPositive();

@@ -86,12 +86,12 @@ class HistoryReportTest {
         assertThat(line).contains("before.dispatcher_first_ready_s=oom", "before.history_served_s=oom",
                 "before.dispatcher_ready_s=oom", "before.dispatcher_restart_ready_s=skipped",
                 "before.worker_first_job_s=21.00", "before.dispatcher_rss_mb=oom", "before.dispatcher_rss_ratio=oom",
-                "before.worker_rss_mb=1050", "before.worker_rss_ratio=4.20", "before.lookup_p99_ms=skipped",
+                "before.dispatcher_live_heap_mb=oom", "before.worker_rss_mb=1050", "before.worker_rss_ratio=4.20", "before.lookup_p99_ms=skipped",
                 "before.lookup_errors=skipped", "before.e2e_p99_ms=skipped");
         assertThat(line).contains("after.dispatcher_first_ready_s=40.00", "after.history_served_s=41.00",
                 "after.dispatcher_ready_s=5.00", "after.dispatcher_restart_ready_s=6.00",
                 "after.worker_first_job_s=4.00", "after.dispatcher_rss_mb=300", "after.dispatcher_rss_ratio=1.50",
-                "after.worker_rss_mb=260", "after.worker_rss_ratio=1.04", "after.lookup_p99_ms=12.0",
+                "after.dispatcher_live_heap_mb=n/a", "after.worker_rss_mb=260", "after.worker_rss_ratio=1.04", "after.lookup_p99_ms=12.0",
                 "after.lookup_errors=1", "after.e2e_p99_ms=300.0");
         assertThat(line).doesNotContain("\n");
     }
