@@ -175,13 +175,43 @@ final class AppRun implements AutoCloseable {
         return process.isAlive() ? null : process.stop(Duration.ZERO);
     }
 
-    /**
-     * The last {@code lines} lines of its log, without SmallRye Health's "Reporting health down status" lines (one per
-     * readiness probe while it starts: they would hide the cause).
-     */
+    /** The last {@code lines} lines of its log, {@link #condense condensed}. */
     List<String> logTail(int lines) {
-        List<String> all = process.tail(2000).lines().filter(line -> !line.contains("SRHCK01001")).toList();
-        return all.subList(Math.max(0, all.size() - lines), all.size());
+        return condense(process.tail(3000).lines().toList(), lines);
+    }
+
+    /**
+     * The last {@code lines} of {@code log} that tell what happened: SmallRye Health's "Reporting health down status"
+     * lines (one per readiness probe while it starts) dropped but the last one, which says how far it got (e.g. the
+     * status view's jobs and records), put first; stack traces cut to their first three frames.
+     */
+    static List<String> condense(List<String> log, int lines) {
+        String lastHealth = null;
+        List<String> kept = new java.util.ArrayList<>();
+        int frames = 0;
+        for (String line : log) {
+            if (line.contains("SRHCK01001")) {
+                lastHealth = line;
+                continue;
+            }
+            boolean frame = line.startsWith("\tat ") || line.startsWith("\t... ");
+            frames = frame ? frames + 1 : 0;
+            if (frame && frames > 3) {
+                if (frames == 4) {
+                    kept.add("\t...");
+                }
+                continue;
+            }
+            if (!line.isBlank()) {
+                kept.add(line);
+            }
+        }
+        List<String> tail = new java.util.ArrayList<>();
+        if (lastHealth != null) {
+            tail.add(lastHealth);
+        }
+        tail.addAll(kept.subList(Math.max(0, kept.size() - lines), kept.size()));
+        return tail;
     }
 
     /** True if its log shows an OutOfMemoryError. */

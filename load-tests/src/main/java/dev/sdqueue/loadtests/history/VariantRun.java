@@ -313,20 +313,26 @@ final class VariantRun {
     }
 
     private void failed(AppRun app, Startup startup, AppRun.Waited waited, String what) {
+        double seconds = app.secondsSinceStart(BenchClock.nowMicros());
+        startup.peakRssMb = app.memory().peakRssMb();
         if (waited == AppRun.Waited.DIED) {
             startup.exitCode = app.exitCode();
             startup.status = app.outOfMemory() ? Startup.OOM : Startup.DIED;
         } else {
             startup.status = Startup.TIMEOUT;
+            app.close(); // nothing more to learn from it
+            running.remove(app);
+            if (app.outOfMemory()) {
+                startup.note = "its log ends with an OutOfMemoryError (while it was being stopped, or just before)";
+            }
         }
-        startup.peakRssMb = app.memory().peakRssMb();
         startup.logTail = app.logTail(25);
         out.printf(Locale.ROOT, "  %s: NOT %s: %s%s after %.0f s; last lines of %s:%n", app.name(), what,
-                startup.status, startup.exitCode == null ? "" : " (exit " + startup.exitCode + ")",
-                app.secondsSinceStart(BenchClock.nowMicros()), app.process().log());
+                startup.status, startup.exitCode == null ? "" : " (exit " + startup.exitCode + ")", seconds,
+                app.process().log());
         startup.logTail.forEach(line -> out.println("    | " + line));
-        if (waited == AppRun.Waited.TIMEOUT) {
-            app.close(); // nothing more to learn from it
+        if (startup.note != null) {
+            out.println("    note: " + startup.note);
         }
     }
 

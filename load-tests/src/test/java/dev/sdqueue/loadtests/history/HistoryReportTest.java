@@ -128,6 +128,29 @@ class HistoryReportTest {
                 .containsEntry("x.name", "dispatcher-b");
     }
 
+    @Test
+    void logTailsKeepTheLastHealthLineFirstAndCutStackTraces() {
+        List<String> log = List.of(
+                "INFO SRHCK01001: Reporting health down status: {\"jobs\":10}",
+                "WARN Thread blocked",
+                "io.vertx.core.VertxException: Thread blocked",
+                "\tat a.A.a(A.java:1)", "\tat b.B.b(B.java:2)", "\tat c.C.c(C.java:3)", "\tat d.D.d(D.java:4)",
+                "\tat e.E.e(E.java:5)",
+                "",
+                "INFO SRHCK01001: Reporting health down status: {\"jobs\":5000000,\"records\":11021170}",
+                "Terminating due to java.lang.OutOfMemoryError: Java heap space");
+
+        List<String> tail = AppRun.condense(log, 25);
+
+        assertThat(tail).containsExactly(
+                "INFO SRHCK01001: Reporting health down status: {\"jobs\":5000000,\"records\":11021170}",
+                "WARN Thread blocked", "io.vertx.core.VertxException: Thread blocked", "\tat a.A.a(A.java:1)",
+                "\tat b.B.b(B.java:2)", "\tat c.C.c(C.java:3)", "\t...",
+                "Terminating due to java.lang.OutOfMemoryError: Java heap space");
+        assertThat(AppRun.condense(log, 1)).containsExactly(tail.get(0),
+                "Terminating due to java.lang.OutOfMemoryError: Java heap space");
+    }
+
     // ------------------------------------------------------------------ synthetic runs
 
     private static Startup startup(String name, String status, double ready, double rss) {
