@@ -1,5 +1,6 @@
 package dev.sdqueue.loadtests;
 
+import dev.sdqueue.loadtests.history.HistoryCommand;
 import dev.sdqueue.loadtests.ingest.IngestCommand;
 import dev.sdqueue.loadtests.latency.LatencyCommand;
 import dev.sdqueue.loadtests.load.LoadCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks and the load harness (BENCHMARKS.md, load-tests/README.md).",
         subcommands = {LoadCommand.class, IngestCommand.class, LatencyCommand.class, DutyCycleCommand.class,
-                ScalingCommand.class})
+                ScalingCommand.class, HistoryCommand.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

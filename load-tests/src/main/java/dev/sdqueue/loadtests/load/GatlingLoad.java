@@ -4,6 +4,7 @@ import io.gatling.app.Gatling$;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,10 +48,10 @@ public final class GatlingLoad {
      * release, remembering the answer in the Java user preferences ({@code user.home}/.java, which the launcher
      * points into {@code .sdq}); recording a check of "now" there keeps runs from calling out at all.
      */
-    static void configure(LoadPlan plan) {
+    static void configure(Duration requestTimeout) {
         System.setProperty("gatling.data.enableAnalytics", "false");
         System.setProperty("gatling.data.console.light", "true");
-        System.setProperty("gatling.http.requestTimeout", Long.toString(plan.requestTimeout().toMillis()));
+        System.setProperty("gatling.http.requestTimeout", Long.toString(requestTimeout.toMillis()));
         com.typesafe.config.ConfigFactory.invalidateCaches();
         try {
             Preferences latest = Preferences.userRoot().node("/io/gatling/latestVersion");
@@ -63,17 +64,11 @@ public final class GatlingLoad {
     }
 
     public static synchronized Outcome run(LoadPlan plan, Path resultsDir, String description) throws IOException {
-        Files.createDirectories(resultsDir);
         ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
-        configure(plan);
         handoff = new Handoff(plan, submissions::add);
         int exit;
         try {
-            exit = Gatling$.MODULE$.fromArgs(new String[] {
-                    "--simulation", LoadSimulation.class.getName(),
-                    "--results-folder", resultsDir.toAbsolutePath().toString(),
-                    "--run-description", description,
-                    "--launcher", "sdq"});
+            exit = runSimulation(LoadSimulation.class, resultsDir, description, plan.requestTimeout());
         } finally {
             handoff = null;
         }
@@ -82,7 +77,23 @@ public final class GatlingLoad {
         return new Outcome(List.copyOf(sorted), latestReport(resultsDir), exit);
     }
 
-    private static Optional<Path> latestReport(Path resultsDir) throws IOException {
+    /**
+     * Runs any Gatling simulation of this JVM, configured as {@link #run} configures it (its set-up handed over by
+     * the caller, e.g. in a static field read by its constructor); returns Gatling's exit code. One at a time.
+     */
+    public static synchronized int runSimulation(Class<?> simulation, Path resultsDir, String description,
+                                                 Duration requestTimeout) throws IOException {
+        Files.createDirectories(resultsDir);
+        configure(requestTimeout);
+        return Gatling$.MODULE$.fromArgs(new String[] {
+                "--simulation", simulation.getName(),
+                "--results-folder", resultsDir.toAbsolutePath().toString(),
+                "--run-description", description,
+                "--launcher", "sdq"});
+    }
+
+    /** The newest Gatling report under {@code resultsDir} ({@code <simulation>-<time>/index.html}), if any. */
+    public static Optional<Path> latestReport(Path resultsDir) throws IOException {
         try (Stream<Path> dirs = Files.list(resultsDir)) {
             return dirs.filter(dir -> Files.isRegularFile(dir.resolve("index.html")))
                     .max(Comparator.comparing(dir -> dir.toFile().lastModified()))

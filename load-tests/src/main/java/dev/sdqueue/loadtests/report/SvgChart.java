@@ -12,6 +12,7 @@ public final class SvgChart {
     private static final int RIGHT = 20;
     private static final int TOP = 34;
     private static final int BOTTOM = 48;
+    private static final int LEGEND_PER_ROW = (WIDTH - LEFT - RIGHT) / 170;
 
     private SvgChart() {
     }
@@ -54,9 +55,13 @@ public final class SvgChart {
                 svg.append("<polyline fill=\"none\" stroke-width=\"1.6\" stroke=\"").append(colour)
                         .append("\" points=\"").append(points.toString().strip()).append("\"/>");
             }
+            // Legend: four entries per row above the plot; further rows (more than four series) continue below.
+            int column = k % LEGEND_PER_ROW;
+            int row = k / LEGEND_PER_ROW;
             svg.append(String.format(Locale.ROOT,
                     "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>",
-                    LEFT + 10 + 170 * k, TOP - 14, colour, LEFT + 24 + 170 * k, TOP - 5, escape(s.name())));
+                    LEFT + 10 + 170 * column, TOP - 14 + 13 * row, colour, LEFT + 24 + 170 * column,
+                    TOP - 5 + 13 * row, escape(s.name())));
         }
         return svg.append("</svg>").toString();
     }
