@@ -225,19 +225,21 @@ public class GenerationResource {
             headers = @Header(name = "Retry-After", description = "seconds",
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response get(@PathParam("id") String id) {
-        Lookup found = lookup.find(id);
-        if (found instanceof Lookup.Found local) {
-            return Response.ok(local.status(), MediaType.APPLICATION_JSON).build();
-        }
-        if (found instanceof Lookup.Forwarded forwarded) {
-            // The owner's JSON as is: the same mapping on every replica, no second parse.
-            return Response.ok(forwarded.json(), MediaType.APPLICATION_JSON).build();
-        }
-        String instance = PATH + "/" + id;
-        if (found instanceof Lookup.Missing) {
-            return Problem.notFound(id, instance);
-        }
-        return Problem.statusLoading(id, instance, publish.retryAfter());
+    public Uni<Response> get(@PathParam("id") String id) {
+        // On the event loop: a local lookup is a RocksDB read; a forwarded one completes on the HTTP client's thread.
+        return Uni.createFrom().completionStage(lookup.findAsync(id)).map(found -> {
+            if (found instanceof Lookup.Found local) {
+                return Response.ok(local.status(), MediaType.APPLICATION_JSON).build();
+            }
+            if (found instanceof Lookup.Forwarded forwarded) {
+                // The owner's JSON as is: the same mapping on every replica, no second parse.
+                return Response.ok(forwarded.json(), MediaType.APPLICATION_JSON).build();
+            }
+            String instance = PATH + "/" + id;
+            if (found instanceof Lookup.Missing) {
+                return Problem.notFound(id, instance);
+            }
+            return Problem.statusLoading(id, instance, publish.retryAfter());
+        });
     }
 }

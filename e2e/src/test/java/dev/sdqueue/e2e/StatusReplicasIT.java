@@ -125,6 +125,9 @@ class StatusReplicasIT {
             }
         }
         assertThat(remote).as("jobs hosted by the other replica").isNotEmpty();
+        for (int i = 0; i < 2_000; i++) { // warm-up: the JIT, the connection pools
+            assertThat(get(replicas[1], remote.get(i % remote.size())).statusCode()).isEqualTo(200);
+        }
         int n = 5_000;
         long[] micros = new long[n];
         List<CompletableFuture<Void>> pending = new ArrayList<>(n);

@@ -1,5 +1,6 @@
 package dev.sdqueue.dispatcher.status;
 
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,6 +25,7 @@ public class InternalStatusResource {
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(hidden = true)
+    @NonBlocking // a local RocksDB read: no worker-thread hop on the hot path of every forwarded lookup
     public Response get(@PathParam("id") String id, @QueryParam("stale") boolean standby) {
         Lookup found = lookup.findHere(id, standby);
         if (found instanceof Lookup.Found local) {

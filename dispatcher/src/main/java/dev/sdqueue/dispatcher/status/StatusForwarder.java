@@ -1,6 +1,5 @@
 package dev.sdqueue.dispatcher.status;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -8,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.state.HostInfo;
 import org.jboss.logging.Logger;
 
@@ -30,26 +30,27 @@ public final class StatusForwarder {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** @param standby ask the host's standby copy (it is not the active one) */
-    public Lookup fetch(HostInfo host, String jobId, boolean standby) {
+    /**
+     * Never throws: an unreachable or slow host is {@link Lookup.Unavailable}. Completes on the client's thread.
+     *
+     * @param standby ask the host's standby copy (it is not the active one)
+     */
+    public CompletableFuture<Lookup> fetch(HostInfo host, String jobId, boolean standby) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + PATH
                 + URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20") + (standby ? "?stale=true" : ""));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json")
                 .GET().build();
-        try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+            if (failure != null) {
+                LOG.debugf("status lookup at %s failed: %s", host, failure.toString());
+                return new Lookup.Unavailable(host + " unreachable: " + failure);
+            }
             return switch (response.statusCode()) {
                 case 200 -> new Lookup.Forwarded(response.body(),
                         standby ? Lookup.Source.STANDBY : Lookup.Source.FORWARDED);
                 case 404 -> new Lookup.Missing();
                 default -> new Lookup.Unavailable(host + " answered " + response.statusCode());
             };
-        } catch (IOException e) {
-            LOG.debugf("status lookup at %s failed: %s", host, e.toString());
-            return new Lookup.Unavailable(host + " unreachable: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Lookup.Unavailable("interrupted");
-        }
+        });
     }
 }

@@ -1,7 +1,9 @@
 package dev.sdqueue.dispatcher.status;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,19 +45,29 @@ public final class StatusLookup {
         this.clock = clock;
     }
 
-    /** For {@code GET /v1/generations/{id}}: wherever the job is. */
-    public Lookup find(String jobId) {
-        Lookup found = fromStores(jobId);
-        if (found instanceof Lookup.Found || found instanceof Lookup.Forwarded) {
-            accepted.forget(jobId);
-        } else {
-            Optional<JobStatus> mine = accepted.get(jobId);
-            if (mine.isPresent()) {
-                found = new Lookup.Found(mine.get(), Lookup.Source.ACCEPTED);
+    /**
+     * For {@code GET /v1/generations/{id}}: wherever the job is. Never blocks: a local store answers at once, a
+     * forwarded lookup completes on the HTTP client's thread.
+     */
+    public CompletableFuture<Lookup> findAsync(String jobId) {
+        return fromStores(jobId).thenApply(found -> {
+            Lookup answer = found;
+            if (found instanceof Lookup.Found || found instanceof Lookup.Forwarded) {
+                accepted.forget(jobId);
+            } else {
+                Optional<JobStatus> mine = accepted.get(jobId);
+                if (mine.isPresent()) {
+                    answer = new Lookup.Found(mine.get(), Lookup.Source.ACCEPTED);
+                }
             }
-        }
-        counters.lookup(found.source());
-        return found;
+            counters.lookup(answer.source());
+            return answer;
+        });
+    }
+
+    /** {@link #findAsync} for callers that may block (a worker thread). */
+    public Lookup find(String jobId) {
+        return findAsync(jobId).join();
     }
 
     /**
@@ -100,24 +112,33 @@ public final class StatusLookup {
         }
     }
 
-    private Lookup fromStores(String jobId) {
+    private CompletableFuture<Lookup> fromStores(String jobId) {
         KeyQueryMetadata metadata = metadata(jobId);
         if (metadata == null) {
-            return new Lookup.Unavailable("status store is " + streams.state());
+            return CompletableFuture.completedFuture(new Lookup.Unavailable("status store is " + streams.state()));
         }
         int partition = metadata.partition();
         HostInfo active = metadata.activeHost();
-        Lookup found = active.equals(self) ? local(jobId, partition, false) : forwarder.fetch(active, jobId, false);
-        if (!(found instanceof Lookup.Unavailable)) {
-            return found;
+        CompletableFuture<Lookup> fromActive = active.equals(self)
+                ? CompletableFuture.completedFuture(local(jobId, partition, false))
+                : forwarder.fetch(active, jobId, false);
+        return fromActive.thenCompose(found -> found instanceof Lookup.Unavailable
+                ? fromStandbys(jobId, partition, metadata.standbyHosts().iterator(), found)
+                : CompletableFuture.completedFuture(found));
+    }
+
+    /** Standbys one after the other; a standby may lag, so only a hit counts (its "missing" could be a false 404). */
+    private CompletableFuture<Lookup> fromStandbys(String jobId, int partition, Iterator<HostInfo> standbys,
+                                                   Lookup otherwise) {
+        if (!standbys.hasNext()) {
+            return CompletableFuture.completedFuture(otherwise);
         }
-        for (HostInfo standby : metadata.standbyHosts()) {
-            Lookup copy = standby.equals(self) ? local(jobId, partition, true) : forwarder.fetch(standby, jobId, true);
-            if (copy instanceof Lookup.Found || copy instanceof Lookup.Forwarded) {
-                return copy; // a standby may lag: only a hit is trusted, its "missing" could be a false 404
-            }
-        }
-        return found;
+        HostInfo standby = standbys.next();
+        CompletableFuture<Lookup> copy = standby.equals(self)
+                ? CompletableFuture.completedFuture(local(jobId, partition, true))
+                : forwarder.fetch(standby, jobId, true);
+        return copy.thenCompose(found -> found instanceof Lookup.Found || found instanceof Lookup.Forwarded
+                ? CompletableFuture.completedFuture(found) : fromStandbys(jobId, partition, standbys, otherwise));
     }
 
     private KeyQueryMetadata metadata(String jobId) {
