@@ -73,14 +73,6 @@ final class AppRun implements AutoCloseable {
         return process.pid();
     }
 
-    int port() {
-        return process.httpPort();
-    }
-
-    long startMicros() {
-        return startMicros;
-    }
-
     /** Seconds from the launch to {@code micros} ({@link BenchClock}). */
     double secondsSinceStart(long micros) {
         return (micros - startMicros) / 1e6;

@@ -31,7 +31,6 @@ import org.apache.kafka.common.utils.Utils;
  * strings ({@link #jobId}); every job ends {@code succeeded}.
  */
 public final class HistoryJobs {
-    static final String WORKER_TYPE_PREFIX = "dev.sdqueue.generation.";
     private static final byte[] JSON = Headers.JSON.getBytes(StandardCharsets.UTF_8);
     private static final byte[] SPEC = Headers.CE_SPECVERSION_VALUE.getBytes(StandardCharsets.UTF_8);
     private static final byte[] TYPE_REQUESTED = Headers.TYPE_REQUESTED.getBytes(StandardCharsets.UTF_8);

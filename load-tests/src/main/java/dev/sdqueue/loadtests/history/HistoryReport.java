@@ -341,12 +341,16 @@ final class HistoryReport {
         for (Chart chart : charts()) {
             List<MermaidChart.Values> values = new ArrayList<>();
             List<String> names = new ArrayList<>();
+            boolean missing = false;
             for (Series s : series(chart.figures())) {
                 values.add(new MermaidChart.Values(s.y(), false));
                 names.add(s.name());
+                missing |= java.util.Arrays.stream(s.y()).anyMatch(Double::isNaN);
             }
-            markdown.append(MermaidChart.xy(chart.title() + " — lines: " + String.join(", ", names), "H (jobs)",
-                    categories, chart.yLabel(), values)).append('\n');
+            // mermaid has no gaps: a figure not measured (timeout, oom) is drawn as 0, so say so
+            markdown.append(MermaidChart.xy(chart.title() + " — lines: " + String.join(", ", names)
+                    + (missing ? " (0 = not measured: see the table)" : ""), "H (jobs)", categories, chart.yLabel(),
+                    values)).append('\n');
         }
         return markdown.toString();
     }

@@ -25,15 +25,6 @@ final class MachineLoad {
         }
     }
 
-    /** The 1-minute load average, NaN when unreadable. */
-    static double loadAverage1() {
-        try {
-            return Double.parseDouble(loadAverage().split(" ")[0]);
-        } catch (RuntimeException e) {
-            return Double.NaN;
-        }
-    }
-
     /** Cores, memory and load now, for the report's header. */
     static Map<String, Object> snapshot() {
         Map<String, Object> map = new LinkedHashMap<>();

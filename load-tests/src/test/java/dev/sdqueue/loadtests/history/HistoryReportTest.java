@@ -113,7 +113,8 @@ class HistoryReportTest {
 
         String html = report.html(Map.of("sizes", List.of(0, 1_000_000)), Map.of("cores", 2), "method").render();
         assertThat(html).contains("<svg", "before", "after", "oom", "Terminating due to java.lang.OutOfMemoryError");
-        assertThat(report.plots()).contains("xychart-beta", "\"0\"", "\"1,000,000\"");
+        assertThat(report.plots()).contains("xychart-beta", "\"0\"", "\"1,000,000\"",
+                "(0 = not measured: see the table)");
         assertThat(report.table()).contains("1,000,000", "oom", "21.00");
     }
 
