@@ -95,9 +95,10 @@ public final class MinioImageStore implements ImageStore {
                 throw new IllegalStateException("S3 refused preparing bucket " + bucket + " (sdq.storage.lifecycle="
                         + lifecycle.name().toLowerCase(java.util.Locale.ROOT) + "): " + e.errorResponse().code() + ": "
                         + e.getMessage(), e);
-            } catch (IllegalStateException e) {
-                throw e;
+            } catch (LifecycleMissingException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             } catch (Exception e) {
+                // Anything else is S3 not answering (the SDK wraps a refused connection in IllegalStateException).
                 if (System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("S3 did not answer within " + timeout.toSeconds()
                             + " s (sdq.storage.startup-timeout): " + e, e);
@@ -115,7 +116,7 @@ public final class MinioImageStore implements ImageStore {
                 java.util.Optional<String> problem = BucketLifecycle.verify(currentLifecycle(),
                         BucketLifecycle.days(Duration.ofSeconds(expirySeconds)), lifecycleDays);
                 if (problem.isPresent()) {
-                    throw new IllegalStateException("sdq.storage.lifecycle=verify: bucket " + bucket + ": "
+                    throw new LifecycleMissingException("sdq.storage.lifecycle=verify: bucket " + bucket + ": "
                             + problem.get());
                 }
                 LOG.infof("bucket %s expires %s within %d day(s)", bucket, BucketLifecycle.PREFIX, lifecycleDays);
@@ -163,6 +164,15 @@ public final class MinioImageStore implements ImageStore {
                 }
                 bucketChecked = true;
             }
+        }
+    }
+
+    /** The bucket's lifecycle rules do not do what {@code verify} requires: waiting does not fix it. */
+    private static final class LifecycleMissingException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        LifecycleMissingException(String message) {
+            super(message);
         }
     }
 

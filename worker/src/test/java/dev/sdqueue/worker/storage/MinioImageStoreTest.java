@@ -125,6 +125,32 @@ class MinioImageStoreTest {
         }
     }
 
+    @Test
+    void prepareWaitsForAnS3ThatDoesNotAnswerYet() throws Exception {
+        String bucket = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        MinioImageStore store = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.APPLY,
+                Duration.ofHours(1)), () -> Duration.ofDays(7));
+        stack.stopS3Proxy(true);
+        java.util.concurrent.CompletableFuture<Void> prepared = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                store.prepare(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            Thread.sleep(3_000);
+            assertThat(prepared).as("still waiting while S3 is down").isNotDone();
+            stack.startS3Proxy();
+            prepared.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(BucketLifecycle.hasOurRule(admin.getBucketLifecycle(GetBucketLifecycleArgs.builder()
+                    .bucket(bucket).build()), 7)).isTrue();
+        } finally {
+            stack.startS3Proxy(); // a no-op if it runs
+            store.close();
+        }
+    }
+
     private static boolean exists(String bucket, String key) throws Exception {
         try {
             admin.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
