@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -94,9 +94,9 @@ public final class TopicLayout {
         return partitionFor(jobId, partitions);
     }
 
-    /** murmur2 of the UTF-8 key, as the producer's built-in partitioner does for a keyed record. */
+    /** The producer's own partitioner for a keyed record (the key serialized as StringSerializer does: UTF-8). */
     static int partitionFor(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions);
     }
 
     private Map<String, Integer> await() throws InterruptedException {
