@@ -136,5 +136,19 @@ public final class DispatcherConfig {
         /** Bound on a lookup forwarded to the replica that hosts the job (then a standby, then 503). */
         @WithDefault("PT1S")
         Duration forwardTimeout();
+
+        /**
+         * A job another replica owns is answered from this replica's standby copy, without a network hop, when that
+         * copy holds it and either its status is final (terminal, request known) or the copy was at most this many
+         * changelog records behind at the latest sample (every {@code standby-lag-interval}). So a running job's
+         * progress read from two replicas may step back by that much. Negative: only final statuses are read from a
+         * standby copy; every other lookup goes to the owner.
+         */
+        @WithDefault("100")
+        long standbyMaxLag();
+
+        /** How often the standby copies' lag is sampled (one admin call to the brokers). */
+        @WithDefault("PT1S")
+        Duration standbyLagInterval();
     }
 }

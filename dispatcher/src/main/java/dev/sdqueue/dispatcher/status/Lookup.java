@@ -11,7 +11,10 @@ public sealed interface Lookup permits Lookup.Found, Lookup.Forwarded, Lookup.Mi
     enum Source {
         /** This replica's active store. */
         LOCAL,
-        /** A standby copy (here or on another replica), used while the active one cannot answer. */
+        /**
+         * A standby copy: this replica's own, for a job another replica owns whose status is final or whose copy is
+         * fresh; or any replica's, while the active copy cannot answer.
+         */
         STANDBY,
         /** Another replica's active store, over HTTP. */
         FORWARDED,

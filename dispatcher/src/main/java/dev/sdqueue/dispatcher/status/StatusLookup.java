@@ -18,9 +18,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Finds a job's status from any replica. Kafka Streams knows which replica hosts the id's partition
- * ({@link KafkaStreams#queryMetadataForKey}): this one → its local store; another → that replica's internal endpoint
- * ({@link StatusForwarder}); if the active copy cannot answer, a standby copy; else {@link Lookup.Unavailable}, never
- * a false "missing". Jobs this replica accepted moments ago come from {@link AcceptedJobs} when no store has them.
+ * ({@link KafkaStreams#queryMetadataForKey}): this one → its local store; another → this replica's own standby copy
+ * of that partition when it holds the job and is final or fresh ({@link StandbyLags}), else that replica's internal
+ * endpoint ({@link StatusForwarder}); if the active copy cannot answer, a standby copy; else
+ * {@link Lookup.Unavailable}, never a false "missing". Jobs this replica accepted moments ago come from
+ * {@link AcceptedJobs} when no store has them.
  */
 public final class StatusLookup {
     private static final Serializer<String> KEYS = new StringSerializer();
@@ -28,17 +30,19 @@ public final class StatusLookup {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final StatusForwarder forwarder;
+    private final StandbyLags standbyLags;
     private final AcceptedJobs accepted;
     private final StatusCounters counters;
     private final long ttlMillis;
     private final LongSupplier clock;
 
     /** @param self this replica's {@code application.server}, as the other replicas reach it */
-    public StatusLookup(KafkaStreams streams, HostInfo self, StatusForwarder forwarder, AcceptedJobs accepted,
-                        StatusCounters counters, Duration ttl, LongSupplier clock) {
+    public StatusLookup(KafkaStreams streams, HostInfo self, StatusForwarder forwarder, StandbyLags standbyLags,
+                        AcceptedJobs accepted, StatusCounters counters, Duration ttl, LongSupplier clock) {
         this.streams = streams;
         this.self = self;
         this.forwarder = forwarder;
+        this.standbyLags = standbyLags;
         this.accepted = accepted;
         this.counters = counters;
         this.ttlMillis = ttl.toMillis();
@@ -119,6 +123,12 @@ public final class StatusLookup {
         }
         int partition = metadata.partition();
         HostInfo active = metadata.activeHost();
+        if (!active.equals(self) && metadata.standbyHosts().contains(self)) {
+            Lookup mine = local(jobId, partition, true);
+            if (mine instanceof Lookup.Found found && (isFinal(found.status()) || standbyLags.fresh(partition))) {
+                return CompletableFuture.completedFuture(found);
+            }
+        }
         CompletableFuture<Lookup> fromActive = active.equals(self)
                 ? CompletableFuture.completedFuture(local(jobId, partition, false))
                 : forwarder.fetch(active, jobId, false);
@@ -139,6 +149,15 @@ public final class StatusLookup {
                 : forwarder.fetch(standby, jobId, true);
         return copy.thenCompose(found -> found instanceof Lookup.Found || found instanceof Lookup.Forwarded
                 ? CompletableFuture.completedFuture(found) : fromStandbys(jobId, partition, standbys, otherwise));
+    }
+
+    /**
+     * A status no later record can change: terminal (the first terminal event wins) with its request merged in. A
+     * standby copy of it is as good as the active one, however far behind that copy is. A standby's miss never
+     * counts: the job may be newer than the copy.
+     */
+    private static boolean isFinal(JobStatus status) {
+        return status.status().terminal() && status.request() != null;
     }
 
     private KeyQueryMetadata metadata(String jobId) {

@@ -93,9 +93,15 @@ public class StatusStoreBeans {
 
     @Produces
     @Singleton
-    StatusLookup lookup(KafkaStreams streams, AcceptedJobs accepted) {
+    StandbyLags standbyLags(KafkaStreams streams) {
+        return StandbyLags.sampled(streams, config.standbyMaxLag(), config.standbyLagInterval());
+    }
+
+    @Produces
+    @Singleton
+    StatusLookup lookup(KafkaStreams streams, StandbyLags standbyLags, AcceptedJobs accepted) {
         return new StatusLookup(streams, StatusSettings.hostInfo(instance.advertisedAddress()),
-                new StatusForwarder(config.forwardTimeout()), accepted, counters, config.ttl(),
+                new StatusForwarder(config.forwardTimeout()), standbyLags, accepted, counters, config.ttl(),
                 System::currentTimeMillis);
     }
 
@@ -126,8 +132,9 @@ public class StatusStoreBeans {
      * move at once; dynamic members' move after {@code session.timeout.ms}.
      */
     void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event, StatusStoreState state,
-              KafkaStreams streams) {
+              KafkaStreams streams, StandbyLags standbyLags) {
         state.stopping();
+        standbyLags.close();
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(CLOSE_TIMEOUT));
     }
 }

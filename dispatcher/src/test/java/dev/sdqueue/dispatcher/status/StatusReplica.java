@@ -38,6 +38,7 @@ public final class StatusReplica implements AutoCloseable {
     final StatusStoreState state;
     final KafkaStreams streams;
     final StatusLookup lookup;
+    final StandbyLags standbyLags;
     private final HttpServer http;
     private boolean closed;
 
@@ -70,8 +71,10 @@ public final class StatusReplica implements AutoCloseable {
         streams = new KafkaStreams(StatusTopology.build(b.ttl, b.scanInterval, counters), config);
         streams.setStateListener(state);
         streams.setGlobalStateRestoreListener(state);
-        lookup = new StatusLookup(streams, self, new StatusForwarder(Duration.ofSeconds(1)), accepted, counters,
-                b.ttl, System::currentTimeMillis);
+        standbyLags = b.standbyMaxLag < 0 ? StandbyLags.finalOnly()
+                : StandbyLags.sampled(streams, b.standbyMaxLag, Duration.ofMillis(200));
+        lookup = new StatusLookup(streams, self, new StatusForwarder(Duration.ofSeconds(1)), standbyLags, accepted,
+                counters, b.ttl, System::currentTimeMillis);
         http.createContext(StatusForwarder.PATH, this::internalEndpoint);
         http.start();
     }
@@ -128,6 +131,7 @@ public final class StatusReplica implements AutoCloseable {
         }
         closed = true;
         state.stopping();
+        standbyLags.close();
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         http.stop(0);
         ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
@@ -146,6 +150,7 @@ public final class StatusReplica implements AutoCloseable {
         private Duration scanInterval = Duration.ofMinutes(1);
         private Duration topicsTimeout = Duration.ofSeconds(30);
         private StatusStoreState.Gate gate;
+        private long standbyMaxLag = -1;
 
         private Builder(String bootstrapServers, String applicationId, Path stateDir) {
             this.bootstrapServers = bootstrapServers;
@@ -161,6 +166,12 @@ public final class StatusReplica implements AutoCloseable {
 
         Builder topicsTimeout(Duration value) {
             this.topicsTimeout = value;
+            return this;
+        }
+
+        /** As {@code sdq.status.standby-max-lag}; by default -1 (standby copies answer for final statuses only). */
+        Builder standbyMaxLag(long value) {
+            this.standbyMaxLag = value;
             return this;
         }
 

@@ -180,6 +180,57 @@ class StatusStoreBrokerTest {
         }
     }
 
+    @Test
+    @Order(4)
+    void aReplicaAnswersFromItsOwnStandbyCopyWhenTheStatusIsFinalOrTheCopyFresh() {
+        try (StatusReplica a = replica("standby-test", dir.resolve("a")).build().start();
+             StatusReplica b = replica("standby-test", dir.resolve("b")).standbyMaxLag(100).build().start()) {
+            await().atMost(WAIT).until(() -> a.state.ready() && b.state.ready()
+                    && activePartitions(a.streams(), b.host()) > 0 && activePartitions(a.streams(), a.host()) > 0);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String id = UUID.randomUUID().toString();
+                ids.add(id);
+                sendRequest(id);
+                if (i % 2 == 0) {
+                    sendEvent(new GenerationEvent.Failed(id, Instant.now(), 1, "oom", "x", false));
+                }
+            }
+            Map<Boolean, List<String>> byOwner = ids.stream().collect(Collectors.partitioningBy(
+                    id -> ownedBy(a.streams(), id, b.host())));
+            List<String> ownedByA = byOwner.get(false);
+            List<String> ownedByB = byOwner.get(true);
+            assertThat(ownedByA).isNotEmpty();
+            assertThat(ownedByB).isNotEmpty();
+            // Each replica holds the other's partitions as standby copies, caught up once every final status is there.
+            await().atMost(WAIT).until(() -> ids.stream().filter(id -> ids.indexOf(id) % 2 == 0).allMatch(id ->
+                    a.lookup().find(id).source() != Lookup.Source.FORWARDED
+                            && b.lookup().find(id).source() != Lookup.Source.FORWARDED));
+
+            // A samples no lag (sdq.status.standby-max-lag < 0): only final statuses come from its copy.
+            for (String id : ownedByB) {
+                Lookup viaA = a.lookup().find(id);
+                boolean failed = ids.indexOf(id) % 2 == 0;
+                assertThat(viaA.source()).as(id).isEqualTo(failed ? Lookup.Source.STANDBY : Lookup.Source.FORWARDED);
+                assertThat(((Lookup.Found) b.lookup().find(id)).status().status())
+                        .isEqualTo(failed ? JobPhase.FAILED : JobPhase.QUEUED);
+            }
+            // B's copy is fresh (lag 0 ≤ 100 once sampled): it answers every job A owns, final or not, without a hop.
+            b.standbyLags.refresh();
+            for (String id : ownedByA) {
+                Lookup viaB = b.lookup().find(id);
+                assertThat(viaB.source()).as(id).isEqualTo(Lookup.Source.STANDBY);
+                assertThat(((Lookup.Found) viaB).status()).isEqualTo(((Lookup.Found) a.lookup().find(id)).status());
+            }
+            // A standby's miss is never the answer: the owner is asked (a job may be newer than the copy).
+            String unknownOwnedByA = java.util.stream.Stream.generate(() -> UUID.randomUUID().toString())
+                    .filter(id -> !ownedBy(a.streams(), id, b.host())).findFirst().orElseThrow();
+            b.accepted.record(request(unknownOwnedByA));
+            assertThat(b.lookup().find(unknownOwnedByA).source()).isEqualTo(Lookup.Source.ACCEPTED);
+            assertThat(a.lookup().find(unknownOwnedByA)).isInstanceOf(Lookup.Missing.class);
+        }
+    }
+
     /** Destructive (changes the contract topics): last. */
     @Test
     @Order(10)
@@ -218,6 +269,11 @@ class StatusStoreBrokerTest {
 
     private StatusReplica.Builder replica(String applicationId, Path stateDir) {
         return StatusReplica.builder(stack.bootstrapServers(), applicationId, stateDir);
+    }
+
+    private static boolean ownedBy(KafkaStreams streams, String id, HostInfo host) {
+        return streams.queryMetadataForKey(StatusTopology.STATUS_STORE, id, new StringSerializer()).activeHost()
+                .equals(host);
     }
 
     private static boolean isFound(Lookup lookup) {
