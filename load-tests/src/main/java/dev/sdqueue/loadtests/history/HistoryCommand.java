@@ -70,6 +70,10 @@ public final class HistoryCommand implements Callable<Integer> {
             description = "longest a dispatcher may take to be ready and serve the history, or a worker to start its"
                     + " first job; then it is recorded as 'timeout'; default ${DEFAULT-VALUE}")
     Duration readyTimeout;
+    @Option(names = "--variant-ready-timeout", paramLabel = "NAME=DURATION", description = "--ready-timeout for one variant (e.g. a build known not to get "
+            + "ready at the largest H, so that it does not hold the run up)")
+    Map<String, String> variantReadyTimeoutSpecs = new LinkedHashMap<>();
+    private final Map<String, Duration> variantReadyTimeouts = new LinkedHashMap<>();
     @Option(names = "--partitions", description = "partitions of the request, retry and event topics (default: the "
             + "local stack's, " + LocalStackConfig.DEFAULT_PARTITIONS + ")")
     int partitions = LocalStackConfig.DEFAULT_PARTITIONS;
@@ -168,6 +172,18 @@ public final class HistoryCommand implements Callable<Integer> {
             console.println("history: variant names must differ");
             return 2;
         }
+        for (Map.Entry<String, String> spec : variantReadyTimeoutSpecs.entrySet()) {
+            if (variants.stream().noneMatch(v -> v.name().equals(spec.getKey()))) {
+                console.println("history: --variant-ready-timeout names no variant: " + spec.getKey());
+                return 2;
+            }
+            try {
+                variantReadyTimeouts.put(spec.getKey(), new DurationConverter().convert(spec.getValue()));
+            } catch (Exception e) {
+                console.println("history: --variant-ready-timeout " + spec.getKey() + ": " + e.getMessage());
+                return 2;
+            }
+        }
         for (Variant variant : variants) {
             if (!variant.missing().isEmpty()) {
                 console.println("history: variant " + variant.name() + " (" + variant.home() + ") is not built: "
@@ -236,7 +252,9 @@ public final class HistoryCommand implements Callable<Integer> {
                         variant.home(), variant.commit(), MachineLoad.loadAverage());
                 HistoryPreload.commitAtEnd(system.bootstrapServers(), groupTopics);
                 Path variantDir = sizeDir.resolve(variant.name());
-                VariantRun.Result result = new VariantRun(variant, system, history, lateJobs, settings, variantDir,
+                VariantRun.Settings own = settings.withReadyTimeout(variantReadyTimeouts.getOrDefault(
+                        variant.name(), settings.readyTimeout()));
+                VariantRun.Result result = new VariantRun(variant, system, history, lateJobs, own, variantDir,
                         console).run();
                 results.add(result);
                 baseline.restore(system.bootstrapServers(), console);
@@ -293,6 +311,9 @@ public final class HistoryCommand implements Callable<Integer> {
         map.put("e2eJobs", s.e2eJobs());
         map.put("e2eRate", s.e2eRate());
         map.put("readyTimeout", s.readyTimeout().toString());
+        Map<String, String> own = new LinkedHashMap<>();
+        variantReadyTimeouts.forEach((name, timeout) -> own.put(name, timeout.toString()));
+        map.put("variantReadyTimeouts", own);
         map.put("workerModel", s.workerModel());
         map.put("dispatcherJvmOptions", s.dispatcherJvmOptions());
         map.put("workerJvmOptions", s.workerJvmOptions());

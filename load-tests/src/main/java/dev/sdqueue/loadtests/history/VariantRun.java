@@ -66,6 +66,11 @@ final class VariantRun {
                     Duration e2eTimeout, String workerModel, List<String> dispatcherJvmOptions,
                     List<String> workerJvmOptions, Map<String, String> dispatcherProperties,
                     Map<String, String> workerProperties, Duration settle, boolean restart, Path home) {
+        Settings withReadyTimeout(Duration timeout) {
+            return new Settings(timeout, lookupRate, lookupWarmup, lookupDuration, e2eJobs, e2eRate, e2eTimeout,
+                    workerModel, dispatcherJvmOptions, workerJvmOptions, dispatcherProperties, workerProperties,
+                    settle, restart, home);
+        }
     }
 
     /** End to end of the new jobs. */
