@@ -181,13 +181,13 @@ class HistoryReportTest {
     }
 
     private static VariantRun.Result result(Variant variant, long jobs, Startup a, Startup b, Startup restart,
-                                            Startup worker, VariantRun.EndToEnd e2e, LookupLoad.Result lookups) {
+                                            Startup worker, EndToEndRun.Result e2e, LookupLoad.Result lookups) {
         return new VariantRun.Result(variant, jobs, a, b, restart, worker, a.rssSettledMb, e2e, lookups, "1.0",
                 "2.0", 60, List.of());
     }
 
     private static HistoryReport report() {
-        VariantRun.EndToEnd e2e = new VariantRun.EndToEnd(50, 50, 0, 50, 0, 0, Percentiles.of(new double[] {100, 200,
+        EndToEndRun.Result e2e = new EndToEndRun.Result(50, 50, 0, 50, 0, 0, Percentiles.of(new double[] {100, 200,
                 300}), Percentiles.of(new double[] {5}));
         Startup worker0 = startup("worker-1", Startup.READY, 3, 250);
         worker0.firstJobSeconds = 4;
@@ -200,7 +200,7 @@ class HistoryReportTest {
         VariantRun.Result before1 = result(BEFORE, 1_000_000, startup("dispatcher-a", Startup.OOM, Double.NaN,
                         Double.NaN), startup("dispatcher-b", Startup.OOM, Double.NaN, Double.NaN),
                 startup("dispatcher-a (restart)", Startup.SKIPPED, Double.NaN, Double.NaN), worker1,
-                VariantRun.EndToEnd.SKIPPED, null);
+                EndToEndRun.Result.SKIPPED, null);
         Startup afterWorker0 = startup("worker-1", Startup.READY, 3, 250);
         afterWorker0.firstJobSeconds = 3.5;
         VariantRun.Result after0 = result(AFTER, 0, startup("dispatcher-a", Startup.READY, 3, 200),
