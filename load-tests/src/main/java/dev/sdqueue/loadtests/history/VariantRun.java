@@ -331,9 +331,18 @@ final class VariantRun {
         out.printf(Locale.ROOT, "  lookups: %.0f GET/s for %d s over %s, random known ids (after a %d s warm-up)%n",
                 settings.lookupRate(), settings.lookupDuration().toSeconds(), dispatchers.keySet(),
                 settings.lookupWarmup().toSeconds());
+        Map<String, Map<String, Double>> sourcesBefore = new LinkedHashMap<>();
+        dispatchers.forEach((name, uri) -> sourcesBefore.put(name, LookupSources.read(http, uri)));
         LookupLoad.Result result = LookupLoad.run(dispatchers, ids, FINAL_STATUS, settings.lookupRate(),
                 settings.lookupWarmup(), settings.lookupDuration(), dir.resolve("gatling"),
                 "sdq bench history: lookups, H=" + history.jobs() + ", " + variant.name());
+        dispatchers.forEach((name, uri) -> {
+            Map<String, Double> after = LookupSources.read(http, uri);
+            if (!after.isEmpty()) {
+                note("lookups answered by " + name + " (warm-up included), by source: "
+                        + LookupSources.delta(sourcesBefore.get(name), after));
+            }
+        });
         for (LookupStats stats : result.byReplica().values()) {
             Percentiles p = stats.latency();
             out.printf(Locale.ROOT, "  lookups %s: %,d answered, %,d with the final status, %,d not found, %,d errors;"
