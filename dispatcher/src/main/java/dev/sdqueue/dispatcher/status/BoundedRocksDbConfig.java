@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
+import org.rocksdb.CompressionType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
@@ -32,6 +33,9 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
         options.setWriteBufferManager(WRITE_BUFFERS);
         options.setWriteBufferSize(WRITE_BUFFER_BYTES);
         options.setMaxWriteBufferNumber(2);
+        // Statuses are JSON (field names, URLs): LZ4 roughly halves the files, so more of a large store stays in the
+        // page cache and a restore writes less, for little CPU. Streams leaves compression off.
+        options.setCompressionType(CompressionType.LZ4_COMPRESSION);
         options.setTableFormatConfig(table);
     }
 

@@ -27,7 +27,7 @@ public final class StandbyLags implements AutoCloseable {
     private StandbyLags(KafkaStreams streams, long maxLag, Duration interval) {
         this.streams = streams;
         this.maxLag = maxLag;
-        if (streams == null || maxLag < 0) {
+        if (streams == null) {
             timer = null;
             return;
         }
@@ -43,13 +43,13 @@ public final class StandbyLags implements AutoCloseable {
      * Samples every {@code interval}.
      *
      * @param maxLag a standby copy at most this many changelog records behind (at the latest sample) answers for
-     *               the active one; negative: never
+     *               the active one; negative: only for final statuses (the lag is still sampled, for the gauge)
      */
     public static StandbyLags sampled(KafkaStreams streams, long maxLag, Duration interval) {
         return new StandbyLags(streams, maxLag, interval);
     }
 
-    /** No copy counts as fresh: a standby copy answers for final statuses only (or while the owner cannot). */
+    /** No copy counts as fresh, and nothing is sampled: a standby copy answers for final statuses only. */
     public static StandbyLags finalOnly() {
         return new StandbyLags(null, -1, Duration.ZERO);
     }
@@ -57,7 +57,16 @@ public final class StandbyLags implements AutoCloseable {
     /** Whether this replica's standby copy of {@code partition} was close enough behind at the latest sample. */
     public boolean fresh(int partition) {
         Long lag = lags.get(partition);
-        return lag != null && lag <= maxLag;
+        return maxLag >= 0 && lag != null && lag <= maxLag;
+    }
+
+    /**
+     * Changelog records this replica's copies (standby or restoring) were behind in total at the latest sample: 0 once
+     * a new replica holds a warm copy of everything it was given; -1 before a sample or while none can be taken.
+     */
+    public long totalLag() {
+        Map<Integer, Long> sample = lags;
+        return sample.isEmpty() ? -1 : sample.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Takes a sample now (the timer does this; tests call it to not wait for one). */

@@ -105,7 +105,11 @@ public class StatusStoreBeans {
                 System::currentTimeMillis);
     }
 
-    void metrics(@Observes StartupEvent event, MeterRegistry registry, StatusLookup lookup) {
+    void metrics(@Observes StartupEvent event, MeterRegistry registry, StatusLookup lookup, StandbyLags standbyLags) {
+        Gauge.builder("sdq.status.copies.lag", standbyLags, StandbyLags::totalLag).baseUnit("records")
+                .description("Changelog records this replica's store copies are behind (a new replica's standbys "
+                        + "while they restore; about 0 once warm); -1 before the first sample")
+                .register(registry);
         Gauge.builder("sdq.status.jobs", lookup, StatusLookup::localJobs)
                 .description("Approximate jobs in this replica's active status stores (-1 while not queryable)")
                 .register(registry);

@@ -217,6 +217,8 @@ class StatusStoreBrokerTest {
             }
             // B's copy is fresh (lag 0 ≤ 100 once sampled): it answers every job A owns, final or not, without a hop.
             b.standbyLags.refresh();
+            assertThat(b.standbyLags.totalLag()).as("B's copies, warm").isZero();
+            assertThat(a.standbyLags.totalLag()).as("A samples nothing").isEqualTo(-1);
             for (String id : ownedByA) {
                 Lookup viaB = b.lookup().find(id);
                 assertThat(viaB.source()).as(id).isEqualTo(Lookup.Source.STANDBY);

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -164,6 +165,12 @@ final class VariantRun {
             }
             stopWorkers();
             if (!dispatchers.isEmpty()) {
+                OptionalLong warm = WarmCopies.awaitSeconds(http, dispatchers, settings.readyTimeout(), out);
+                if (warm.isPresent()) {
+                    note("store copies warm (sdq_status_copies_lag_records <= " + WarmCopies.WARM_LAG + " on "
+                            + dispatchers.keySet() + ") " + warm.getAsLong() + " s after the end-to-end jobs; "
+                            + "lookups measured from then on");
+                }
                 lookups = lookups(dispatchers);
             }
             if (a.ready()) {

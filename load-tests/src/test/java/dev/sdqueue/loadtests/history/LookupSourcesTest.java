@@ -30,6 +30,14 @@ class LookupSourcesTest {
     }
 
     @Test
+    void theCopiesLagGaugeIsReadWhereverTheDispatcherHasIt() {
+        assertThat(WarmCopies.parse("# TYPE sdq_status_copies_lag_records gauge\nsdq_status_copies_lag_records 12345.0\n"))
+                .hasValue(12345);
+        assertThat(WarmCopies.parse("sdq_status_copies_lag_records{instance=\"a\"} -1.0\n")).hasValue(-1);
+        assertThat(WarmCopies.parse(BEFORE)).isEmpty();
+    }
+
+    @Test
     void theDeltaNamesOnlyTheSourcesThatGrew() {
         assertThat(LookupSources.delta(LookupSources.parse(BEFORE), LookupSources.parse(AFTER)))
                 .isEqualTo("local 15,000, missing 2, standby 14,990");
