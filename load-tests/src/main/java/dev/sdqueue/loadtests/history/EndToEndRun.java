@@ -78,7 +78,7 @@ final class EndToEndRun {
         if (run.settings.e2eJobs() <= 0) {
             return Result.SKIPPED;
         }
-        run.out.printf(Locale.ROOT, "  end to end: %d jobs at %.1f/s over %s, worker-1 run.running them%n",
+        run.out.printf(Locale.ROOT, "  end to end: %d jobs at %.1f/s over %s, worker-1 running them%n",
                 run.settings.e2eJobs(), run.settings.e2eRate(), dispatchers.keySet());
         AppRun worker = run.running.stream().filter(app -> app.name().startsWith("worker") && app.alive()).findFirst()
                 .orElse(null);
@@ -125,8 +125,8 @@ final class EndToEndRun {
         Result result = new Result(submitted.size(), accepted.size(), submitted.size() - accepted.size(),
                 completed, failed, accepted.size() - completed - failed, Percentiles.of(latencies),
                 Percentiles.of(accepted.stream().mapToDouble(Submitted::submitMs).toArray()));
-        run.out.printf(Locale.ROOT, "  end to end: %d submitted, %d accepted, %d completed, %d failed, %d lost; submit ->"
-                        + " completed %s%n", result.submitted(), result.accepted(), result.completed(),
+        run.out.printf(Locale.ROOT, "  end to end: %d submitted, %d accepted, %d completed, %d failed, %d lost; "
+                        + "submit -> completed %s%n", result.submitted(), result.accepted(), result.completed(),
                 result.failed(), result.lost(), result.latencyMs().line());
         return result;
     }

@@ -73,11 +73,12 @@ final class NewWorker {
             return false;
         }, "its first job's started event", run.out::println);
         if (waited != AppRun.Waited.DONE) {
-            run.failed(worker, startup, waited, "run.running its first job");
+            run.failed(worker, startup, waited, "running its first job");
             return;
         }
         startup.status = Startup.READY;
-        run.out.printf(Locale.ROOT, "  worker-1: first job started %.2f s after launch (ready after %s s), RSS %.0f MiB%n",
+        run.out.printf(Locale.ROOT, "  worker-1: first job started %.2f s after launch (ready after %s s), "
+                        + "RSS %.0f MiB%n",
                 startup.firstJobSeconds, startup.figure(startup.readySeconds, "%.2f"), startup.rssAtReadyMb);
         if (tracker.awaitTerminals(List.of(jobId), FIRST_JOB_COMPLETION)) {
             EventTracker.JobEvents ended = tracker.job(jobId).orElseThrow();
@@ -102,12 +103,14 @@ final class NewWorker {
         LocalStack stack = run.system.stack();
         Map<String, String> properties = new LinkedHashMap<>(stack.quarkusConfig());
         properties.remove("sdq.storage.secret-key"); // by environment, never on the command line
-        properties.put("sdq.model.dir", run.variant.modelDir(run.settings.workerModel(), run.settings.home()).toString());
+        properties.put("sdq.model.dir", run.variant.modelDir(run.settings.workerModel(), run.settings.home())
+                .toString());
         properties.put("sdq.model.name", run.settings.workerModel());
         properties.put("sdq.worker.id", name);
         int port = AppRun.freePort();
         properties.putAll(run.expand(run.settings.workerProperties(), name, port));
-        AppRun app = AppRun.launch(name, run.variant.workerJar(), run.dir, port, run.settings.workerJvmOptions(), properties,
+        AppRun app = AppRun.launch(name, run.variant.workerJar(), run.dir, port, run.settings.workerJvmOptions(),
+                properties,
                 Map.of("SDQ_STORAGE_SECRET_KEY", stack.secretKey()));
         run.running.add(app);
         run.out.printf(Locale.ROOT, "  %s: launched on port %d (pid %d, model %s, log %s)%n", name, port, app.pid(),

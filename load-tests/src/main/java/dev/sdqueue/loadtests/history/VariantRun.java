@@ -143,7 +143,8 @@ final class VariantRun {
                 if (a.ready()) {
                     a.liveHeapMb = dispatcherA.liveHeapMb();
                 }
-                out.printf(Locale.ROOT, "  RSS %s s after ready: A %s MiB, B %s MiB; live heap after a full GC: A %s MiB,"
+                out.printf(Locale.ROOT, "  RSS %s s after ready: A %s MiB, B %s MiB; live heap after a full GC: "
+                                + "A %s MiB,"
                                 + " B %s MiB%n", settings.settle().toSeconds(), a.figure(a.rssSettledMb, "%.0f"),
                         b.figure(b.rssSettledMb, "%.0f"), a.figure(a.liveHeapMb, "%.0f"),
                         b.figure(b.liveHeapMb, "%.0f"));
