@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,14 +26,19 @@ final class LookupSources {
 
     /** Counter value per source; empty when the dispatcher has none or does not answer. */
     static Map<String, Double> read(HttpClient http, URI dispatcher) {
+        return metrics(http, dispatcher).map(LookupSources::parse).orElse(Map.of());
+    }
+
+    /** A dispatcher's {@code /q/metrics} text, if it answers. */
+    static Optional<String> metrics(HttpClient http, URI dispatcher) {
         try {
-            return parse(http.send(HttpRequest.newBuilder(dispatcher.resolve("/q/metrics"))
+            return Optional.of(http.send(HttpRequest.newBuilder(dispatcher.resolve("/q/metrics"))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
         } catch (java.io.IOException e) {
-            return Map.of();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Map.of();
+            return Optional.empty();
         }
     }
 

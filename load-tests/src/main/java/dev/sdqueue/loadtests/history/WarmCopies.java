@@ -4,8 +4,6 @@ import dev.sdqueue.loadtests.BenchClock;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -62,15 +60,7 @@ final class WarmCopies {
 
     /** The gauge's value, if the dispatcher answers and has it. */
     static OptionalLong lag(HttpClient http, URI dispatcher) {
-        try {
-            return parse(http.send(HttpRequest.newBuilder(dispatcher.resolve("/q/metrics"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
-        } catch (java.io.IOException e) {
-            return OptionalLong.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return OptionalLong.empty();
-        }
+        return LookupSources.metrics(http, dispatcher).map(WarmCopies::parse).orElse(OptionalLong.empty());
     }
 
     static OptionalLong parse(String metrics) {
