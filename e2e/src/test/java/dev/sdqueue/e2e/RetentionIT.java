@@ -79,8 +79,14 @@ class RetentionIT {
                 .credentials(system.stack().accessKey(), system.stack().secretKey()).build()) {
             assertThat(exists(s3, bucket, key)).isTrue();
 
+            long succeededAt = System.nanoTime();
             await("the status is deleted after the TTL", () -> status(api, id).statusCode() == 404 ? true : null);
+            double statusGone = (System.nanoTime() - succeededAt) / 1e9;
             await("the image is deleted by the lifecycle rule", () -> exists(s3, bucket, key) ? null : true);
+            double imageGone = (System.nanoTime() - succeededAt) / 1e9;
+            System.out.printf(java.util.Locale.ROOT, "[e2e] retention: status 404 %.1f s and PNG deleted %.1f s after "
+                    + "the job was seen succeeded (sdq.status.ttl %s, lifecycle day = 2 s)%n", statusGone, imageGone,
+                    TTL);
         }
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(image.get("url").asText())).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode()).as("the link died no later than the image")
