@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -159,15 +160,15 @@ public class GenerationBatchResource {
 
     private Uni<Response> createIdempotent(IdempotencyKey key, List<GenerationRequested> requests, Instant now) {
         // Filled on a worker thread, released from whichever thread ends the request.
-        List<IdempotentAcceptance.Publish> claims = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<IdempotentAcceptance.Publish> claims = new CopyOnWriteArrayList<>();
         Runnable releaseAll = () -> claims.forEach(IdempotentAcceptance.Publish::release);
         // The lookups may ask other replicas: off the event loop.
         return OffEventLoop.run(() -> decideAll(key, requests, now, claims), abandoned -> releaseAll.run())
                 .onItemOrFailure()
                 .transformToUni((decided, failure) -> {
-                    if (failure != null || decided.conflict() != null) {
+                    if (failure == null && decided.conflict() != null) {
                         releaseAll.run(); // all or nothing: no item is published when one conflicts
-                    }
+                    } // (a failure released them in decideAll already)
                     if (failure instanceof StatusUnavailableException) {
                         metrics.unavailable();
                         return Uni.createFrom().item(Problem.historyLoading(PATH, publish.retryAfter()));
@@ -201,7 +202,7 @@ public class GenerationBatchResource {
                     return new Decided(slots, decision);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             claims.forEach(IdempotentAcceptance.Publish::release); // also when nobody waits for the answer any more
             throw e;
         }

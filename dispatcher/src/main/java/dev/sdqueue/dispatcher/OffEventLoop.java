@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -17,18 +16,21 @@ final class OffEventLoop {
     private OffEventLoop() {
     }
 
+    /** Marks a request that was cancelled before its result was handed on. */
+    private static final Object CANCELLED = new Object();
+
     /**
-     * @param abandoned given the result if the request is cancelled (client gone) before the result is handed on,
-     *                  e.g. to release an idempotency claim; it may be called twice, so it must be idempotent
+     * @param abandoned given the result, exactly once, if the request is cancelled (client gone) before the result is
+     *                  handed on, e.g. to release an idempotency claim; never called otherwise
      */
+    @SuppressWarnings("unchecked")
     static <T> Uni<T> run(Supplier<T> blocking, Consumer<T> abandoned) {
-        AtomicBoolean cancelled = new AtomicBoolean();
-        AtomicReference<T> result = new AtomicReference<>();
+        // One hand-off slot: whichever of the worker (result) and the cancellation comes second abandons the result.
+        AtomicReference<Object> handoff = new AtomicReference<>();
         Context caller = Vertx.currentContext();
         Uni<T> onWorker = Uni.createFrom().item(() -> {
             T value = blocking.get();
-            result.set(value);
-            if (cancelled.get()) {
+            if (!handoff.compareAndSet(null, value)) {
                 abandoned.accept(value);
             }
             return value;
@@ -36,10 +38,9 @@ final class OffEventLoop {
         Uni<T> resumed = caller == null ? onWorker
                 : onWorker.emitOn(command -> caller.runOnContext(ignored -> command.run()));
         return resumed.onCancellation().invoke(() -> {
-            cancelled.set(true);
-            T value = result.get();
-            if (value != null) {
-                abandoned.accept(value);
+            Object value = handoff.getAndSet(CANCELLED);
+            if (value != null && value != CANCELLED) {
+                abandoned.accept((T) value);
             }
         });
     }

@@ -41,6 +41,16 @@ public record JobStatus(
     public record Failure(String reason, String message, boolean retriable) {
     }
 
+    /**
+     * Whether no later record can change this status (see {@link #afterEvent}: the first terminal event wins; and
+     * {@link #afterRequest}: a request only fills in what is missing): terminal, with the request merged. Any copy of
+     * such a status, however far behind that copy is, is exact. (Not named {@code isFinal}: Jackson would write it
+     * into the JSON as a property.)
+     */
+    public boolean settled() {
+        return status.terminal() && request != null;
+    }
+
     /** A job seen on the requests topic (or accepted by this replica). */
     public static JobStatus queued(GenerationRequested request) {
         return new JobStatus(request.jobId(), JobPhase.QUEUED, null, null, null, null, null, request,

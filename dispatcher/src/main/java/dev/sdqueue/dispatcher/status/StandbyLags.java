@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.LagInfo;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,10 +26,6 @@ public final class StandbyLags implements AutoCloseable {
     private StandbyLags(KafkaStreams streams, long maxLag, Duration interval) {
         this.streams = streams;
         this.maxLag = maxLag;
-        if (streams == null) {
-            timer = null;
-            return;
-        }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sdq-status-standby-lags");
             thread.setDaemon(true);
@@ -47,11 +42,6 @@ public final class StandbyLags implements AutoCloseable {
      */
     public static StandbyLags sampled(KafkaStreams streams, long maxLag, Duration interval) {
         return new StandbyLags(streams, maxLag, interval);
-    }
-
-    /** No copy counts as fresh, and nothing is sampled: a standby copy answers for final statuses only. */
-    public static StandbyLags finalOnly() {
-        return new StandbyLags(null, -1, Duration.ZERO);
     }
 
     /** Whether this replica's standby copy of {@code partition} was close enough behind at the latest sample. */
@@ -71,24 +61,24 @@ public final class StandbyLags implements AutoCloseable {
 
     /** Takes a sample now (the timer does this; tests call it to not wait for one). */
     public void refresh() {
-        Map<Integer, Long> sample = new HashMap<>();
+        if (!streams.state().isRunningOrRebalancing()) {
+            lags = Map.of(); // not started, or closing: no copy to read
+            return;
+        }
         try {
-            if (streams.state() == KafkaStreams.State.RUNNING) {
-                Map<Integer, LagInfo> status = streams.allLocalStorePartitionLags()
-                        .getOrDefault(StatusTopology.STATUS_STORE, Map.of());
-                status.forEach((partition, lag) -> sample.put(partition, lag.offsetLag()));
-            }
+            Map<Integer, Long> sample = new HashMap<>();
+            streams.allLocalStorePartitionLags().getOrDefault(StatusTopology.STATUS_STORE, Map.of())
+                    .forEach((partition, lag) -> sample.put(partition, lag.offsetLag()));
+            lags = Map.copyOf(sample);
         } catch (RuntimeException e) {
-            // Rebalancing, broker unreachable, shutting down: no copy counts as fresh until the next sample.
+            // Broker briefly unreachable, or a rebalance moved tasks mid-call: the previous sample stands (a read of a
+            // copy that moved away fails and is forwarded anyway).
             LOG.debugf("standby lag sample failed: %s", e.toString());
         }
-        lags = Map.copyOf(sample);
     }
 
     @Override
     public void close() {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
+        timer.shutdownNow();
     }
 }

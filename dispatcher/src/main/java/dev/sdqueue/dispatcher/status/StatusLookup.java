@@ -123,41 +123,33 @@ public final class StatusLookup {
         }
         int partition = metadata.partition();
         HostInfo active = metadata.activeHost();
-        if (!active.equals(self) && metadata.standbyHosts().contains(self)) {
-            Lookup mine = local(jobId, partition, true);
-            if (mine instanceof Lookup.Found found && (isFinal(found.status()) || standbyLags.fresh(partition))) {
-                return CompletableFuture.completedFuture(found);
-            }
+        // This replica's own standby copy, read once: it answers now if exact enough, else after an unavailable owner.
+        Lookup ownCopy = !active.equals(self) && metadata.standbyHosts().contains(self)
+                ? local(jobId, partition, true) : null;
+        if (ownCopy instanceof Lookup.Found found && (found.status().settled() || standbyLags.fresh(partition))) {
+            return CompletableFuture.completedFuture(found);
         }
         CompletableFuture<Lookup> fromActive = active.equals(self)
                 ? CompletableFuture.completedFuture(local(jobId, partition, false))
                 : forwarder.fetch(active, jobId, false);
         return fromActive.thenCompose(found -> found instanceof Lookup.Unavailable
-                ? fromStandbys(jobId, partition, metadata.standbyHosts().iterator(), found)
+                ? fromStandbys(jobId, partition, metadata.standbyHosts().iterator(), ownCopy, found)
                 : CompletableFuture.completedFuture(found));
     }
 
     /** Standbys one after the other; a standby may lag, so only a hit counts (its "missing" could be a false 404). */
     private CompletableFuture<Lookup> fromStandbys(String jobId, int partition, Iterator<HostInfo> standbys,
-                                                   Lookup otherwise) {
+                                                   Lookup ownCopy, Lookup otherwise) {
         if (!standbys.hasNext()) {
             return CompletableFuture.completedFuture(otherwise);
         }
         HostInfo standby = standbys.next();
         CompletableFuture<Lookup> copy = standby.equals(self)
-                ? CompletableFuture.completedFuture(local(jobId, partition, true))
+                ? CompletableFuture.completedFuture(ownCopy != null ? ownCopy : local(jobId, partition, true))
                 : forwarder.fetch(standby, jobId, true);
         return copy.thenCompose(found -> found instanceof Lookup.Found || found instanceof Lookup.Forwarded
-                ? CompletableFuture.completedFuture(found) : fromStandbys(jobId, partition, standbys, otherwise));
-    }
-
-    /**
-     * A status no later record can change: terminal (the first terminal event wins) with its request merged in. A
-     * standby copy of it is as good as the active one, however far behind that copy is. A standby's miss never
-     * counts: the job may be newer than the copy.
-     */
-    private static boolean isFinal(JobStatus status) {
-        return status.status().terminal() && status.request() != null;
+                ? CompletableFuture.completedFuture(found)
+                : fromStandbys(jobId, partition, standbys, ownCopy, otherwise));
     }
 
     private KeyQueryMetadata metadata(String jobId) {

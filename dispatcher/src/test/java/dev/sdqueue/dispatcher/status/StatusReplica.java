@@ -71,8 +71,7 @@ public final class StatusReplica implements AutoCloseable {
         streams = new KafkaStreams(StatusTopology.build(b.ttl, b.scanInterval, counters), config);
         streams.setStateListener(state);
         streams.setGlobalStateRestoreListener(state);
-        standbyLags = b.standbyMaxLag < 0 ? StandbyLags.finalOnly()
-                : StandbyLags.sampled(streams, b.standbyMaxLag, Duration.ofMillis(200));
+        standbyLags = StandbyLags.sampled(streams, b.standbyMaxLag, Duration.ofMillis(200));
         lookup = new StatusLookup(streams, self, new StatusForwarder(Duration.ofSeconds(1)), standbyLags, accepted,
                 counters, b.ttl, System::currentTimeMillis);
         http.createContext(StatusForwarder.PATH, this::internalEndpoint);
