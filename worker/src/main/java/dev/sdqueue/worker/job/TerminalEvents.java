@@ -33,30 +33,31 @@ public final class TerminalEvents {
 
     /**
      * Publishes {@code event} unless the job already has a terminal event, while the delivery is still this
-     * worker's ({@link JobAttempt.AbortSignal#whileOurs}: the check and the write happen before a revocation of the
-     * record's partition can complete).
+     * worker's ({@link JobAttempt.AbortSignal#whileOurs}: the write happens before a revocation of the record's
+     * partition can complete). The check comes before, outside that fence: it may wait for the index (up to its
+     * sync timeout), and the fence holds off the rebalance on the consumer's poll thread. That is still safe: a new
+     * owner cannot start the job before our revocation completes, and the revocation cannot complete while we hold
+     * the fence for the write (one that completed in between makes {@code whileOurs} refuse).
      *
      * @return empty if published, else the type of the terminal event the job already had
      */
     Optional<String> publish(GenerationEvent event, JobAttempt.AbortSignal owner)
             throws TerminalStates.UnavailableException, NotAcknowledgedException, JobAttempt.NoLongerOursException {
+        Optional<String> done = terminals.terminalOf(event.jobId());
+        if (done.isPresent()) {
+            LOG.infof("job %s already ended %s elsewhere: %s not published", event.jobId(), done.get(), event.type());
+            return done;
+        }
         try {
-            return owner.whileOurs(() -> publishUnlessEnded(event));
-        } catch (TerminalStates.UnavailableException | NotAcknowledgedException | JobAttempt.NoLongerOursException
-                 | RuntimeException e) {
+            return owner.whileOurs(() -> publishNow(event));
+        } catch (NotAcknowledgedException | JobAttempt.NoLongerOursException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("unexpected failure while publishing " + event.type(), e);
         }
     }
 
-    private Optional<String> publishUnlessEnded(GenerationEvent event) throws TerminalStates.UnavailableException,
-            NotAcknowledgedException {
-        Optional<String> done = terminals.terminalOf(event.jobId());
-        if (done.isPresent()) {
-            LOG.infof("job %s already ended %s elsewhere: %s not published", event.jobId(), done.get(), event.type());
-            return done;
-        }
+    private Optional<String> publishNow(GenerationEvent event) throws NotAcknowledgedException {
         try {
             events.publish(event);
         } catch (RuntimeException e) {

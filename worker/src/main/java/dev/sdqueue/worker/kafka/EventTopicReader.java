@@ -25,12 +25,10 @@ final class EventTopicReader {
 
     private final TopicFollower<String, byte[]> follower;
     private final TopicPartition partition;
-    private final Instant from;
 
     EventTopicReader(Map<String, Object> connection, String clientId, TopicPartition partition, Instant from,
                      Consumer<ConsumerRecord<String, byte[]>> apply) {
         this.partition = partition;
-        this.from = from;
         this.follower = TopicFollower.builder(new StringDeserializer(), new ByteArrayDeserializer())
                 .connection(connection)
                 .clientId(clientId + "-" + partition.partition())
@@ -55,27 +53,8 @@ final class EventTopicReader {
         return partition;
     }
 
-    /** The time the reader started at: it has seen every event of its partition written since. */
-    Instant from() {
-        return from;
-    }
-
     boolean isAlive() {
         return follower.alive();
-    }
-
-    /** Records read so far. */
-    long recordsRead() {
-        return follower.recordsRead();
-    }
-
-    /** False on timeout or if the reader stopped. */
-    boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        try {
-            return follower.awaitCaughtUp(timeout);
-        } catch (FollowerFailedException failed) {
-            return false; // logged by the follower; the caller reports the timeout
-        }
     }
 
     /**
@@ -85,18 +64,6 @@ final class EventTopicReader {
      */
     boolean awaitUpToNow(Duration timeout) throws InterruptedException {
         return follower.awaitUpToNow(timeout);
-    }
-
-    /** Waits until the partition's position reached {@code offset}; false on timeout or failure. */
-    boolean awaitPosition(long offset, Duration timeout) {
-        try {
-            return follower.awaitPositions(Map.of(partition, offset), timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (FollowerFailedException failed) {
-            return false;
-        }
     }
 
     void close() {

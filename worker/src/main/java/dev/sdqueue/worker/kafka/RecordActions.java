@@ -93,6 +93,10 @@ final class RecordActions {
                 Thread.currentThread().interrupt();
                 LOG.infof("%s left unacknowledged: interrupted while writing %s", delivery, what);
                 return false;
+            } catch (JobAttempt.NoLongerOursException e) {
+                // Not a failure to retry: the partition's new owner redoes the record.
+                LOG.infof("%s left unacknowledged: its partition moved before writing %s", delivery, what);
+                return false;
             } catch (Exception e) {
                 LOG.warnf("writing %s failed, again in %d ms: %s", what, backoff.toMillis(), e);
                 try {

@@ -10,8 +10,10 @@ import dev.sdqueue.worker.job.TerminalStates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +41,7 @@ import org.jboss.logging.Logger;
  * partition was last asked for, and partitions not asked for within {@code retention} (revoked) stop being read; a
  * later record that needs older events has its partition read again from further back.
  */
-public final class TerminalStateIndex implements TerminalStates, EventCoverage {
+public final class TerminalStateIndex implements TerminalStates, EventCoverage, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TerminalStateIndex.class);
     private static final String COMPLETED = Headers.eventType(GenerationEvent.COMPLETED);
     private static final String FAILED = Headers.eventType(GenerationEvent.FAILED);
@@ -101,6 +103,7 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
         long from = Math.max(Math.min(recordTime.toEpochMilli(), now) - config.margin().toMillis(),
                 now - config.maxLookback().toMillis());
         int partition = partitionOfJob.applyAsInt(jobId);
+        List<EventTopicReader> stopped = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
@@ -114,12 +117,13 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
                     LOG.infof("reading %s-%d again, from %s (known from %s%s)", Topics.EVENTS, partition,
                             Instant.ofEpochMilli(from), Instant.ofEpochMilli(covered.knownFromMillis),
                             covered.reader.isAlive() ? "" : ", reader failed");
-                    covered.reader.close();
+                    stopped.add(covered.reader);
                 }
                 readers.put(partition, new Covered(startReader(partition, Instant.ofEpochMilli(from)), from));
             }
-            evictNowAndThen(now);
+            evictNowAndThen(now, stopped);
         }
+        closeAll(stopped);
     }
 
     @Override
@@ -129,19 +133,27 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
             return Optional.of(known.type());
         }
         EventTopicReader reader = readerFor(jobId);
-        Duration timeout = config.syncTimeout();
-        try {
-            if (!reader.awaitUpToNow(timeout)) {
+        if (!awaitUpToNow(reader)) {
+            // If the reader was replaced meanwhile (read again from further back), its successor answers.
+            EventTopicReader current = readerFor(jobId);
+            if (current == reader || !awaitUpToNow(current)) {
                 throw new UnavailableException("the terminal-state index did not catch up with "
-                        + reader.partition() + " within " + timeout.toSeconds() + " s", null);
+                        + current.partition() + " within " + config.syncTimeout().toSeconds() + " s", null);
             }
+        }
+        return Optional.ofNullable(terminals.get(jobId)).map(Terminal::type);
+    }
+
+    /** False on timeout or if the reader was closed. */
+    private boolean awaitUpToNow(EventTopicReader reader) throws UnavailableException {
+        try {
+            return reader.awaitUpToNow(config.syncTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while syncing with " + reader.partition(), e);
         } catch (FollowerFailedException e) {
             throw new UnavailableException("cannot sync with " + reader.partition() + ": " + e.getMessage(), e);
         }
-        return Optional.ofNullable(terminals.get(jobId)).map(Terminal::type);
     }
 
     @Override
@@ -150,18 +162,36 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
     }
 
     /** The reader of the job's partition; a job nobody covered (not expected) is covered from now. */
-    private synchronized EventTopicReader readerFor(String jobId) throws UnavailableException {
+    private EventTopicReader readerFor(String jobId) throws UnavailableException {
+        int partition = partitionOfJob.applyAsInt(jobId);
+        EventTopicReader reader = currentReader(partition);
+        if (reader == null) {
+            LOG.warnf("job %s was looked up before a record of it was received: reading its partition from %s ago",
+                    jobId, config.margin());
+            cover(jobId, clock.instant()); // not under the lock: it may close readers
+            reader = currentReader(partition);
+            if (reader == null) { // evicted at once: not expected
+                throw new UnavailableException("no reader of " + Topics.EVENTS + "-" + partition, null);
+            }
+        }
+        return reader;
+    }
+
+    /** Null if the partition is not read. */
+    private synchronized EventTopicReader currentReader(int partition) throws UnavailableException {
         if (closed) {
             throw new UnavailableException("the terminal-state index is closed", null);
         }
-        Covered covered = readers.get(partitionOfJob.applyAsInt(jobId));
-        if (covered == null) {
-            LOG.warnf("job %s was looked up before a record of it was received: reading its partition from %s ago",
-                    jobId, config.margin());
-            cover(jobId, clock.instant());
-            covered = readers.get(partitionOfJob.applyAsInt(jobId));
-        }
-        return covered.reader;
+        Covered covered = readers.get(partition);
+        return covered == null ? null : covered.reader;
+    }
+
+    /**
+     * Closes readers taken out of {@code readers}. Not under the lock: a close waits for the reader's thread (up
+     * to twice its close timeout), which would block the consumer's covers, lookups and health checks meanwhile.
+     */
+    private static void closeAll(List<EventTopicReader> stopped) {
+        stopped.forEach(EventTopicReader::close);
     }
 
     private EventTopicReader startReader(int partition, Instant from) {
@@ -172,9 +202,10 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
 
     /**
      * Forgets events older than {@code retention} before the latest time each partition was asked for, and stops
-     * reading partitions nobody asked for within {@code retention}. Holds the lock.
+     * reading partitions nobody asked for within {@code retention}: their readers go to {@code stopped}, for the
+     * caller to close once out of the lock. Holds the lock.
      */
-    private void evictNowAndThen(long nowMillis) {
+    private void evictNowAndThen(long nowMillis, List<EventTopicReader> stopped) {
         long nowNanos = System.nanoTime();
         if (nowNanos - nextEvictionNanos < 0) {
             return;
@@ -188,7 +219,7 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
             if (nowNanos - covered.lastAskedNanos > config.retention().toNanos()) {
                 LOG.infof("no longer reading %s-%d: no job of it for %s", Topics.EVENTS, entry.getKey(),
                         config.retention());
-                covered.reader.close();
+                stopped.add(covered.reader);
                 it.remove();
             } else {
                 cutoffs.put(entry.getKey(), covered.lastAskedFromMillis - retention);
@@ -246,9 +277,14 @@ public final class TerminalStateIndex implements TerminalStates, EventCoverage {
         return readers.values().stream().allMatch(covered -> covered.reader.isAlive());
     }
 
-    public synchronized void close() {
-        closed = true;
-        readers.values().forEach(covered -> covered.reader.close());
-        readers.clear();
+    @Override
+    public void close() {
+        List<EventTopicReader> stopped = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            readers.values().forEach(covered -> stopped.add(covered.reader));
+            readers.clear();
+        }
+        closeAll(stopped);
     }
 }

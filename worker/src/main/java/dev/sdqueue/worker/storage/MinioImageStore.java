@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * limit), so a link never outlives the image the rule deletes after that TTL.
  */
 @Singleton
-public final class MinioImageStore implements ImageStore {
+public final class MinioImageStore implements ImageStore, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MinioImageStore.class);
     private static final String PNG = "image/png";
     static final Duration MAX_PRESIGN = Duration.ofDays(7);
@@ -177,7 +177,8 @@ public final class MinioImageStore implements ImageStore {
     }
 
     @PreDestroy
-    void close() throws Exception {
+    @Override
+    public void close() throws Exception {
         client.close();
     }
 }

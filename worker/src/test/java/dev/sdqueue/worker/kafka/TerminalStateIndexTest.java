@@ -95,15 +95,12 @@ class TerminalStateIndexTest {
         String endedLongAgo = ENDED_LONG_AGO;
         String endedWithinMargin = job();
         terminal(endedWithinMargin, GenerationEvent.FAILED, now.minus(Duration.ofMinutes(2)));
-        TerminalStateIndex index = index("test-index-window");
-        try {
+        try (TerminalStateIndex index = index("test-index-window")) {
             index.cover(endedLongAgo, now);
             index.cover(endedWithinMargin, now);
 
             assertThat(index.terminalOf(endedWithinMargin)).contains(GenerationEvent.FAILED);
             assertThat(index.terminalOf(endedLongAgo)).as("3 h before its record: not read").isEmpty();
-        } finally {
-            index.close();
         }
     }
 
@@ -111,24 +108,20 @@ class TerminalStateIndexTest {
     void aRecordFromFurtherBackHasItsPartitionReadAgainFromThere() throws Exception {
         Instant now = Instant.now();
         String jobId = ENDED_40_MIN_AGO;
-        TerminalStateIndex index = index("test-index-reread");
-        try {
+        try (TerminalStateIndex index = index("test-index-reread")) {
             index.cover(jobId, now);
             assertThat(index.terminalOf(jobId)).isEmpty();
 
             // A record appended 40 min ago (a backlog, a retry) needs that time: the partition is read from there.
             index.cover(jobId, now.minus(Duration.ofMinutes(40)));
             assertThat(index.terminalOf(jobId)).contains(GenerationEvent.COMPLETED);
-        } finally {
-            index.close();
         }
     }
 
     @Test
     void aLookupSeesWhatAnotherWorkerWroteJustBefore() throws Exception {
         String jobId = job();
-        TerminalStateIndex index = index("test-index-exact");
-        try {
+        try (TerminalStateIndex index = index("test-index-exact")) {
             index.cover(jobId, Instant.now());
             assertThat(index.terminalOf(jobId)).isEmpty();
 
@@ -137,15 +130,12 @@ class TerminalStateIndexTest {
             assertThat(index.terminalOf(jobId)).contains(GenerationEvent.COMPLETED);
             assertThat(index.partitionsRead()).isEqualTo(1);
             assertThat(index.alive()).isTrue();
-        } finally {
-            index.close();
         }
     }
 
     @Test
     void readsOnlyThePartitionsOfTheJobsItWasAskedAbout() throws Exception {
-        TerminalStateIndex index = index("test-index-partitions");
-        try {
+        try (TerminalStateIndex index = index("test-index-partitions")) {
             String first = job();
             String second = job();
             while (TopicLayout.partitionFor(second, partitions) == TopicLayout.partitionFor(first, partitions)) {
@@ -155,8 +145,6 @@ class TerminalStateIndexTest {
             assertThat(index.partitionsRead()).isEqualTo(1);
             index.cover(second, Instant.now());
             assertThat(index.partitionsRead()).isEqualTo(2);
-        } finally {
-            index.close();
         }
     }
 

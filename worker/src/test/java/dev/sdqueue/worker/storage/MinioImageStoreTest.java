@@ -65,9 +65,8 @@ class MinioImageStoreTest {
         admin.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
                 .config(new LifecycleConfiguration(List.of(theirs))).build());
         // A TTL of 3 s is one lifecycle day (2 s here); the links live 3 s (at most the TTL).
-        MinioImageStore store = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.APPLY,
-                Duration.ofSeconds(3)), () -> Duration.ofSeconds(3));
-        try {
+        try (MinioImageStore store = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.APPLY,
+                Duration.ofSeconds(3)), () -> Duration.ofSeconds(3))) {
             store.prepare(Duration.ofSeconds(30));
 
             LifecycleConfiguration rules = admin.getBucketLifecycle(GetBucketLifecycleArgs.builder().bucket(bucket)
@@ -89,39 +88,28 @@ class MinioImageStoreTest {
             }
             assertThat(exists(bucket, image.key())).as("expired by the lifecycle rule").isFalse();
             assertThat(get(image.url())).as("the link died no later than the image").isIn(403, 404);
-        } finally {
-            store.close();
         }
     }
 
     @Test
     void verifyRefusesABucketWithoutARuleAndApplyingItIsIdempotent() throws Exception {
         String bucket = "verify-" + UUID.randomUUID().toString().substring(0, 8);
-        MinioImageStore verifying = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.VERIFY,
-                Duration.ofHours(1)), () -> Duration.ofDays(7));
-        try {
-            assertThatThrownBy(() -> verifying.prepare(Duration.ofSeconds(30))).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("sdq.storage.lifecycle=verify").hasMessageContaining("no enabled lifecycle rule");
-        } finally {
-            verifying.close();
-        }
+        assertThatThrownBy(() -> prepare(bucket, WorkerConfig.Storage.Lifecycle.VERIFY))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sdq.storage.lifecycle=verify").hasMessageContaining("no enabled lifecycle rule");
         for (int i = 0; i < 2; i++) {
-            MinioImageStore applying = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.APPLY,
-                    Duration.ofHours(1)), () -> Duration.ofDays(7));
-            try {
-                applying.prepare(Duration.ofSeconds(30));
-            } finally {
-                applying.close();
-            }
+            prepare(bucket, WorkerConfig.Storage.Lifecycle.APPLY);
         }
         assertThat(admin.getBucketLifecycle(GetBucketLifecycleArgs.builder().bucket(bucket).build()).rules())
                 .singleElement().satisfies(rule -> assertThat(rule.expiration().days()).isEqualTo(7));
-        MinioImageStore verified = new MinioImageStore(storage(bucket, WorkerConfig.Storage.Lifecycle.VERIFY,
-                Duration.ofHours(1)), () -> Duration.ofDays(7));
-        try {
-            verified.prepare(Duration.ofSeconds(30));
-        } finally {
-            verified.close();
+        prepare(bucket, WorkerConfig.Storage.Lifecycle.VERIFY);
+    }
+
+    /** A store for {@code bucket} (links 1 h, status TTL 7 days) that prepares itself once and closes. */
+    private static void prepare(String bucket, WorkerConfig.Storage.Lifecycle lifecycle) throws Exception {
+        try (MinioImageStore store = new MinioImageStore(storage(bucket, lifecycle, Duration.ofHours(1)),
+                () -> Duration.ofDays(7))) {
+            store.prepare(Duration.ofSeconds(30));
         }
     }
 
