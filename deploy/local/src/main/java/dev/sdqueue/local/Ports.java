@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** Loopback port checks. The stack binds 127.0.0.1 only. */
-final class Ports {
+public final class Ports {
     static final String HOST = "127.0.0.1";
 
     private Ports() {
@@ -57,6 +57,11 @@ final class Ports {
             }
         }
         return ports;
+    }
+
+    /** One port the kernel just handed out as free (for apps launched outside this package, e.g. the benches). */
+    public static int freePort() {
+        return freePorts(1)[0];
     }
 
     /** Waits until nothing listens on the port; false if something still does after the timeout. */

@@ -3,12 +3,14 @@ package dev.sdqueue.loadtests.history;
 import dev.sdqueue.loadtests.BenchClock;
 import dev.sdqueue.local.AppProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -49,16 +51,6 @@ final class AppRun implements AutoCloseable {
         environment.forEach(builder::environment);
         long start = BenchClock.nowMicros();
         return new AppRun(name, builder.start(), start);
-    }
-
-    /** A free loopback port now (the app binds it a moment later; nothing else here takes ports meanwhile). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port: " + e.getMessage(), e);
-        }
     }
 
     String name() {
@@ -111,20 +103,37 @@ final class AppRun implements AutoCloseable {
     }
 
     private String jcmd(Path jcmd, String command) {
+        return output(List.of(jcmd.toString(), Long.toString(process.pid()), command), 120, TimeUnit.SECONDS);
+    }
+
+    /**
+     * What {@code command} wrote (stdout and stderr), or null if it cannot start, exits non-zero or still runs after
+     * {@code timeout} (then it is killed). The output goes to a temp file: reading a pipe blocks until the exit, so
+     * the timeout would never apply.
+     */
+    static String output(List<String> command, long timeout, TimeUnit unit) {
+        Path file = null;
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
-                    .redirectErrorStream(true).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            file = Files.createTempFile("sdq-bench-", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!p.waitFor(timeout, unit)) {
                 p.destroyForcibly();
                 return null;
             }
-            return new String(output, java.nio.charset.StandardCharsets.UTF_8);
+            return p.exitValue() == 0 ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : null;
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
         }
     }
 

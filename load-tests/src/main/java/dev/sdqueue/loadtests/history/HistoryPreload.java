@@ -103,30 +103,36 @@ final class HistoryPreload {
                 int first = t;
                 HistoryJobs own = history.copy();
                 Thread sender = new Thread(() -> {
-                    long[] counters = new long[3]; // records, request records, bytes
-                    for (long block = first; block * BLOCK < own.jobs() && failure.get() == null; block += threads) {
-                        long end = Math.min(own.jobs(), (block + 1) * BLOCK);
-                        for (long i = block * BLOCK; i < end; i++) {
-                            own.forEachRecord(i, record -> {
-                                counters[0]++;
-                                if (Topics.REQUESTS.equals(record.topic())) {
-                                    counters[1]++;
-                                }
-                                counters[2] += size(record);
-                                producer.send(record, (metadata, error) -> {
-                                    if (error != null) {
-                                        failure.compareAndSet(null, error);
-                                    } else {
-                                        acknowledged.incrementAndGet();
+                    // A sender that dies (a thrown send, an OutOfMemoryError) must fail the preload, not shorten it.
+                    try {
+                        long[] counters = new long[3]; // records, request records, bytes
+                        for (long block = first; block * BLOCK < own.jobs() && failure.get() == null;
+                                block += threads) {
+                            long end = Math.min(own.jobs(), (block + 1) * BLOCK);
+                            for (long i = block * BLOCK; i < end; i++) {
+                                own.forEachRecord(i, record -> {
+                                    counters[0]++;
+                                    if (Topics.REQUESTS.equals(record.topic())) {
+                                        counters[1]++;
                                     }
+                                    counters[2] += size(record);
+                                    producer.send(record, (metadata, error) -> {
+                                        if (error != null) {
+                                            failure.compareAndSet(null, error);
+                                        } else {
+                                            acknowledged.incrementAndGet();
+                                        }
+                                    });
                                 });
-                            });
+                            }
+                            jobsSent.addAndGet(end - block * BLOCK);
+                            records.addAndGet(counters[0]);
+                            requestRecords.addAndGet(counters[1]);
+                            bytes.addAndGet(counters[2]);
+                            java.util.Arrays.fill(counters, 0);
                         }
-                        jobsSent.addAndGet(end - block * BLOCK);
-                        records.addAndGet(counters[0]);
-                        requestRecords.addAndGet(counters[1]);
-                        bytes.addAndGet(counters[2]);
-                        java.util.Arrays.fill(counters, 0);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e instanceof Exception ex ? ex : new RuntimeException(e));
                     }
                 }, "sdq-bench-preload-" + t);
                 sender.setDaemon(true);
@@ -155,6 +161,9 @@ final class HistoryPreload {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("preload: a send failed: " + failure.get(), failure.get());
+        }
+        if (jobsSent.get() != history.jobs()) {
+            throw new IllegalStateException("preload: " + jobsSent.get() + " of " + history.jobs() + " jobs sent");
         }
         if (acknowledged.get() != records.get()) {
             throw new IllegalStateException("preload: " + acknowledged.get() + " of " + records.get()

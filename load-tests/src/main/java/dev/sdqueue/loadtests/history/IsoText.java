@@ -1,12 +1,13 @@
 package dev.sdqueue.loadtests.history;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.LocalDate;
 
 /**
  * Fast text for the preload's JSON and headers, written without Jackson (25 M records must preload in minutes on two
  * cores) but character for character what the contract's mapping writes: instants as {@link java.time.Instant#toString()}
  * ({@code DateTimeFormatter.ISO_INSTANT}: seconds always, then 3, 6 or 9 fraction digits as needed), JSON strings
- * escaped, UUIDs and hex in lower case. {@code HistoryJobsTest} checks each against the JDK and Jackson.
+ * escaped (by Jackson's encoder), UUIDs and hex in lower case. {@code HistoryJobsTest} checks each against the JDK and Jackson.
  */
 final class IsoText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -112,27 +113,10 @@ final class IsoText {
         return out;
     }
 
-    /** A JSON string literal (quotes included), escaped as Jackson escapes it. */
+    /** A JSON string literal (quotes included), escaped by Jackson's own encoder (the mapping's). */
     static StringBuilder jsonString(StringBuilder out, String value) {
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00");
-                        hex(out, c, 2);
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
         return out.append('"');
     }
 }

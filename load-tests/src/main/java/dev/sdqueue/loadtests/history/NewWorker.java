@@ -4,6 +4,7 @@ import dev.sdqueue.loadtests.BenchClock;
 import dev.sdqueue.loadtests.EventTracker;
 import dev.sdqueue.loadtests.load.RequestShape;
 import dev.sdqueue.local.LocalStack;
+import dev.sdqueue.local.Ports;
 import dev.sdqueue.schema.EventJson;
 import dev.sdqueue.schema.GenerationRequested;
 import dev.sdqueue.schema.Headers;
@@ -107,7 +108,7 @@ final class NewWorker {
                 .toString());
         properties.put("sdq.model.name", run.settings.workerModel());
         properties.put("sdq.worker.id", name);
-        int port = AppRun.freePort();
+        int port = Ports.freePort();
         properties.putAll(run.expand(run.settings.workerProperties(), name, port));
         AppRun app = AppRun.launch(name, run.variant.workerJar(), run.dir, port, run.settings.workerJvmOptions(),
                 properties,

@@ -1,8 +1,6 @@
 package dev.sdqueue.loadtests.history;
 
 import dev.sdqueue.local.LocalSystem;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,18 +68,7 @@ record Variant(String name, Path home, String commit) {
     private static String git(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                return null;
-            }
-            return new String(output, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        String output = AppRun.output(command, 10, TimeUnit.SECONDS);
+        return output == null ? null : output.strip();
     }
 }

@@ -4,6 +4,7 @@ import dev.sdqueue.loadtests.BenchClock;
 import dev.sdqueue.loadtests.BenchSystem;
 import dev.sdqueue.loadtests.EventTracker;
 import dev.sdqueue.loadtests.Percentiles;
+import dev.sdqueue.local.Ports;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -123,10 +124,10 @@ final class VariantRun {
         Thread hook = new Thread(this::stopAll, "sdq-bench-history-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            int portA = AppRun.freePort();
+            int portA = Ports.freePort();
             AppRun dispatcherA = launchDispatcher("dispatcher-a", portA);
             awaitDispatcher(dispatcherA, a);
-            AppRun dispatcherB = launchDispatcher("dispatcher-b", AppRun.freePort());
+            AppRun dispatcherB = launchDispatcher("dispatcher-b", Ports.freePort());
             awaitDispatcher(dispatcherB, b);
             if (b.ready() || a.ready()) {
                 sleep(settings.settle());

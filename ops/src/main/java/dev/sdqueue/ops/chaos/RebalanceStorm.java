@@ -3,7 +3,9 @@ package dev.sdqueue.ops.chaos;
 import dev.sdqueue.local.LocalSystem.Worker;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +26,8 @@ final class RebalanceStorm {
     private final AtomicInteger joins = new AtomicInteger();
     private final AtomicInteger leaves = new AtomicInteger();
     private final BackgroundTasks stopping = new BackgroundTasks();
+    /** Workers told to leave: still alive while they drain, but no longer serving, so not counted. */
+    private final Set<String> told = new HashSet<>();
 
     RebalanceStorm(ChaosSystem system, Timeline timeline, Duration every, int base) {
         this.system = system;
@@ -39,12 +43,12 @@ final class RebalanceStorm {
         long end = System.nanoTime() + length.toNanos();
         boolean join = true;
         while (System.nanoTime() < end) {
-            List<Worker> live = system.liveWorkers();
+            List<Worker> live = system.liveWorkers().stream().filter(w -> !told.contains(w.id())).toList();
             if (join && live.size() < base + 2 || live.size() <= base) {
                 Worker joined = system.startWorker();
                 joins.incrementAndGet();
                 timeline.add("storm: " + joined.id() + " (pid " + joined.pid() + ") joins; " + (live.size() + 1)
-                        + " workers alive");
+                        + " workers serving");
             } else {
                 leave(live);
             }
@@ -63,6 +67,7 @@ final class RebalanceStorm {
             return;
         }
         Worker leaving = ready.get(0);
+        told.add(leaving.id());
         leaves.incrementAndGet();
         timeline.add("storm: SIGTERM to " + leaving.id() + " (pid " + leaving.pid() + "); it drains and leaves");
         stopping.start("sdq-chaos-storm-stop-" + leaving.id(), () -> {
@@ -71,14 +76,6 @@ final class RebalanceStorm {
             timeline.add("storm: " + leaving.id() + " left after " + (System.currentTimeMillis() - begin) + " ms (exit "
                     + exit + ")");
         });
-    }
-
-    int joins() {
-        return joins.get();
-    }
-
-    int leaves() {
-        return leaves.get();
     }
 
     /** Waits for the workers still draining (so the timeline is complete and no process is left behind). */

@@ -32,10 +32,6 @@ final class LifecycleStore {
         this.dir = dir.toAbsolutePath().normalize();
     }
 
-    Path dir() {
-        return dir;
-    }
-
     Optional<LifecycleConfiguration> get(String bucket) {
         try {
             return Optional.of(LifecycleXml.parse(Files.readAllBytes(file(bucket))));

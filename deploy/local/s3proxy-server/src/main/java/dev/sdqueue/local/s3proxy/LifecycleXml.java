@@ -28,6 +28,10 @@ final class LifecycleXml {
     private static final int MAX_RULES = 1000; // S3's limit
     private static final int MAX_ID_LENGTH = 255;
 
+    /** What a {@code <Filter>} selects: a key prefix ("" for all) and how it was written (kept for the echo). */
+    private record Filter(String prefix, PrefixForm form) {
+    }
+
     private LifecycleXml() {
     }
 
@@ -76,9 +80,9 @@ final class LifecycleXml {
                         prefix = text(e);
                         form = PrefixForm.RULE;
                     } else {
-                        String[] parsed = new String[1];
-                        form = parseFilter(e, parsed);
-                        prefix = parsed[0];
+                        Filter filter = parseFilter(e);
+                        prefix = filter.prefix();
+                        form = filter.form();
                     }
                 }
                 case "Expiration" -> days = once(days, "Expiration", parseExpiration(e));
@@ -111,11 +115,10 @@ final class LifecycleXml {
     }
 
     /** {@code <Filter>}: empty, {@code <Prefix>}, or {@code <And>} holding only a {@code <Prefix>}. */
-    private static PrefixForm parseFilter(Element filter, String[] prefix) {
+    private static Filter parseFilter(Element filter) {
         List<Element> parts = children(filter);
-        prefix[0] = "";
         if (parts.isEmpty()) {
-            return PrefixForm.FILTER;
+            return new Filter("", PrefixForm.FILTER);
         }
         if (parts.size() > 1) {
             throw S3Failure.malformedXml("a Filter holds one of Prefix, Tag, ObjectSize* or And");
@@ -123,17 +126,17 @@ final class LifecycleXml {
         Element part = parts.get(0);
         switch (part.getLocalName()) {
             case "Prefix" -> {
-                prefix[0] = text(part);
-                return PrefixForm.FILTER;
+                return new Filter(text(part), PrefixForm.FILTER);
             }
             case "And" -> {
+                String prefix = null;
                 for (Element e : children(part)) {
                     if (!e.getLocalName().equals("Prefix")) {
                         throw unsupportedFilter("And/" + e.getLocalName());
                     }
-                    prefix[0] = text(e);
+                    prefix = once(prefix, "Prefix", text(e));
                 }
-                return PrefixForm.FILTER_AND;
+                return new Filter(prefix == null ? "" : prefix, PrefixForm.FILTER_AND);
             }
             default -> throw unsupportedFilter(part.getLocalName());
         }

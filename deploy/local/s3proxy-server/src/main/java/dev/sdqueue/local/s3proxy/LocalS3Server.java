@@ -33,12 +33,10 @@ public final class LocalS3Server implements AutoCloseable {
 
     private final S3Proxy proxy;
     private final LifecycleSweeper sweeper;
-    private final LifecycleSettings settings;
 
-    private LocalS3Server(S3Proxy proxy, LifecycleSweeper sweeper, LifecycleSettings settings) {
+    private LocalS3Server(S3Proxy proxy, LifecycleSweeper sweeper) {
         this.proxy = proxy;
         this.sweeper = sweeper;
-        this.settings = settings;
     }
 
     public static void main(String[] args) throws Exception {
@@ -86,15 +84,7 @@ public final class LocalS3Server implements AutoCloseable {
         LOG.info("local S3 server on port {}: S3Proxy + bucket lifecycle (day length {}, sweep every {},"
                 + " configurations in {})", proxy.getPort(), settings.dayLength(), settings.sweepInterval(),
                 settings.storeDir());
-        return new LocalS3Server(proxy, sweeper, settings);
-    }
-
-    public int port() {
-        return proxy.getPort();
-    }
-
-    public LifecycleSettings settings() {
-        return settings;
+        return new LocalS3Server(proxy, sweeper);
     }
 
     @Override

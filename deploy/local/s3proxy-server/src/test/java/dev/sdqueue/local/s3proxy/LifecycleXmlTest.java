@@ -82,6 +82,8 @@ class LifecycleXmlTest {
         assertCode(rule(filter + expire), "MalformedXML", 400);
         assertCode(rule("<Status>Enabled</Status>" + expire), "MalformedXML", 400);
         assertCode(rule(filter + "<Prefix>q</Prefix><Status>Enabled</Status>" + expire), "MalformedXML", 400);
+        assertCode(rule("<Filter><And><Prefix>p/</Prefix><Prefix>q/</Prefix></And></Filter><Status>Enabled</Status>"
+                + expire), "MalformedXML", 400);
         assertCode(rule(filter + "<Status>Enabled</Status>"), "InvalidRequest", 400);
         assertCode(rule("<ID>same</ID>" + filter + "<Status>Enabled</Status>" + expire)
                 + rule("<ID>same</ID>" + filter + "<Status>Enabled</Status>" + expire), "InvalidArgument", 400);
